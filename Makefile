@@ -1,0 +1,68 @@
+# Signpost: `make run` serves the demo catalogue; `make test` runs every check.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+export DJANGO_SETTINGS_MODULE ?= signpost.settings.dev
+
+.PHONY: run install install-test migrate serve test lint typecheck pytest assets browser-deps clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+
+install-test: $(VENV)/.installed-test
+
+migrate: install
+	mkdir -p var
+	$(BIN)/python manage.py migrate --no-input
+	$(BIN)/python manage.py load_demo
+
+run: migrate
+	$(BIN)/python manage.py collectstatic --no-input --verbosity 0
+	$(BIN)/gunicorn signpost.wsgi:application --bind $(HOST):$(PORT) --workers 2 --threads 4 \
+		--access-logformat '%(t)s "%(m)s %(U)s" %(s)s %(B)s %(L)ss' --access-logfile -
+
+# Rebuild the committed CSS and JS from the npm packages (needs Node.js; run time does not).
+assets:
+	cd frontend && npm ci --no-audit --no-fund && npm run build
+
+# Chromium for the browser tests, from Debian's packages, where it is missing and can be installed.
+browser-deps:
+	@command -v chromium >/dev/null 2>&1 || { \
+		if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+			apt-get update -qq && apt-get install -y -qq chromium chromium-driver >/dev/null; \
+		else echo "Chromium is not installed and cannot be installed here: browser tests will be skipped."; fi; }
+	@[ -d frontend/node_modules/axe-core ] || { command -v npm >/dev/null 2>&1 && (cd frontend && npm ci --no-audit --no-fund --silent) || true; }
+
+lint: install-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: install-test
+	$(BIN)/mypy
+
+pytest: install-test browser-deps
+	DJANGO_SETTINGS_MODULE=signpost.settings.test $(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/pytest $(PYTEST_ARGS)
+	@if $(BIN)/python -m signpost.postgres_available; then \
+		echo "PostgreSQL is reachable: running the suite on it too."; \
+		DATABASE_URL=$${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/signpost} $(BIN)/pytest $(PYTEST_ARGS) -m "not browser"; \
+	elif [ -n "$$REQUIRE_POSTGRES" ]; then echo "PostgreSQL is required but not reachable." >&2; exit 1; \
+	else echo "PostgreSQL is not reachable: the PostgreSQL run was skipped."; fi
+
+test: lint typecheck pytest
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

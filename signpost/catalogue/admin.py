@@ -1,0 +1,89 @@
+from django.contrib import admin
+from django.utils import timezone
+
+from .models import (
+    Audience,
+    Country,
+    Language,
+    Organisation,
+    Person,
+    Resource,
+    ResourceOrganisation,
+    ResourcePerson,
+    Series,
+    Topic,
+    Version,
+)
+
+
+class VersionInline(admin.TabularInline):
+    model = Version
+    extra = 1
+    fields = ["language", "format", "url", "file", "title", "position"]
+    autocomplete_fields = ["language"]
+
+
+class ResourceOrganisationInline(admin.TabularInline):
+    model = ResourceOrganisation
+    extra = 1
+    autocomplete_fields = ["organisation"]
+
+
+class ResourcePersonInline(admin.TabularInline):
+    model = ResourcePerson
+    extra = 0
+    autocomplete_fields = ["person"]
+
+
+@admin.register(Resource)
+class ResourceAdmin(admin.ModelAdmin):
+    list_display = ["title", "resource_type", "status", "published_date", "review_by", "updated_at"]
+    list_filter = ["status", "resource_type", "topics", "audiences"]
+    search_fields = ["title", "uid", "summary"]
+    prepopulated_fields = {"slug": ["title"]}
+    autocomplete_fields = ["series", "related"]
+    filter_horizontal = ["topics", "audiences", "countries"]
+    readonly_fields = ["created_at", "updated_at", "published_at"]
+    inlines = [VersionInline, ResourceOrganisationInline, ResourcePersonInline]
+    fieldsets = [
+        (None, {"fields": ["uid", "title", "slug", "summary", "resource_type", "access_note"]}),
+        ("Publication date", {"fields": ["published_date", "published_precision"]}),
+        ("Browsing", {"fields": ["topics", "audiences", "countries", "series", "related"]}),
+        (
+            "Editorial",
+            {
+                "fields": [
+                    "status",
+                    ("agreement_by", "agreement_on", "agreement_how"),
+                    ("review_by", "reviewed_on"),
+                    ("created_at", "updated_at", "published_at"),
+                ]
+            },
+        ),
+    ]
+
+    def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
+        # Record when a resource first went public, whatever route it took there.
+        if obj.status == "published" and obj.published_at is None:
+            obj.published_at = timezone.now()
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(admin.ModelAdmin):
+    list_display = ["name", "abbreviation", "url"]
+    search_fields = ["name", "abbreviation"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(Person, Topic, Audience, Country, Series)
+class TermAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(Language)
+class LanguageAdmin(admin.ModelAdmin):
+    list_display = ["code", "name_en", "name_native"]
+    search_fields = ["code", "name_en", "name_native"]

@@ -1,0 +1,342 @@
+"""The catalogue's domain: resources, their versions, and the terms they are browsed by."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+from django.urls import reverse
+
+
+class ResourceType(models.TextChoices):
+    REPORT = "report", "Report"
+    RESEARCH = "research", "Research"
+    POLICY_BRIEF = "policy-brief", "Policy brief"
+    BRIEFING = "briefing", "Briefing"
+    GUIDANCE = "guidance", "Guidance"
+    HANDBOOK = "handbook", "Handbook"
+    TOOLKIT = "toolkit", "Toolkit"
+    LEAFLET = "leaflet", "Leaflet"
+    CASE_STUDIES = "case-studies", "Case studies"
+    UPDATE = "update", "Update"
+    AGREEMENT = "agreement", "Agreement"
+    SLIDES = "slides", "Slides"
+    RECORDING = "recording", "Recording"
+    WEBINAR = "webinar", "Webinar"
+    FILM = "film", "Film"
+    WEBSITE = "website", "Website"
+    INFORMATION = "information", "Information"
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    SUBMITTED = "submitted", "Submitted"
+    PUBLISHED = "published", "Published"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+class DatePrecision(models.TextChoices):
+    YEAR = "year", "Year"
+    MONTH = "month", "Month"
+    DAY = "day", "Day"
+
+
+class OrganisationRole(models.TextChoices):
+    PUBLISHER = "publisher", "Publisher"
+    AUTHOR = "author", "Author"
+    PARTNER = "partner", "Partner"
+    FUNDER = "funder", "Funder"
+
+
+class PersonRole(models.TextChoices):
+    AUTHOR = "author", "Author"
+    EDITOR = "editor", "Editor"
+    CONTRIBUTOR = "contributor", "Contributor"
+    SPEAKER = "speaker", "Speaker"
+    DIRECTOR = "director", "Director"
+
+
+class Format(models.TextChoices):
+    PDF = "pdf", "PDF"
+    WEB = "web", "Web page"
+    DOCUMENT = "document", "Document"
+    VIDEO = "video", "Video"
+    AUDIO = "audio", "Audio"
+    SLIDES = "slides", "Slides"
+
+
+def _choices_check(field: str, choices: type[models.TextChoices], name: str) -> models.CheckConstraint:
+    return models.CheckConstraint(condition=Q(**{f"{field}__in": choices.values}), name=name)
+
+
+class Term(models.Model):
+    """A browsable term with a name and a slug: the shape shared by topics, audiences and the rest."""
+
+    name = models.CharField(max_length=200, unique=True)
+    slug = models.SlugField(max_length=200, unique=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Organisation(Term):
+    abbreviation = models.CharField(max_length=40, blank=True)
+    url = models.URLField(blank=True, help_text="The organisation's own public home page.")
+
+    class Meta(Term.Meta):
+        pass
+
+    def get_absolute_url(self) -> str:
+        return reverse("site:organisation", args=[self.slug])
+
+    @property
+    def display_name(self) -> str:
+        return f"{self.name} ({self.abbreviation})" if self.abbreviation else self.name
+
+
+class Person(Term):
+    class Meta(Term.Meta):
+        verbose_name_plural = "people"
+
+
+class Topic(Term):
+    class Meta(Term.Meta):
+        pass
+
+    def get_absolute_url(self) -> str:
+        return reverse("site:topic", args=[self.slug])
+
+
+class Audience(Term):
+    class Meta(Term.Meta):
+        pass
+
+    def get_absolute_url(self) -> str:
+        return reverse("site:audience", args=[self.slug])
+
+
+class Country(Term):
+    class Meta(Term.Meta):
+        verbose_name_plural = "countries"
+
+
+class Series(Term):
+    class Meta(Term.Meta):
+        verbose_name_plural = "series"
+
+
+class Language(models.Model):
+    code = models.CharField(max_length=35, primary_key=True, help_text="BCP 47 language tag")
+    name_en = models.CharField("English name", max_length=100)
+    name_native = models.CharField("name in the language", max_length=100)
+
+    class Meta:
+        ordering = ["name_en"]
+
+    def __str__(self) -> str:
+        return self.name_en
+
+    def get_absolute_url(self) -> str:
+        return reverse("site:language", args=[self.code])
+
+
+class ResourceQuerySet(models.QuerySet["Resource"]):
+    def published(self) -> ResourceQuerySet:
+        return self.filter(status=Status.PUBLISHED)
+
+    def with_listing_data(self) -> ResourceQuerySet:
+        """Everything a list row shows, in a fixed number of queries."""
+        return self.select_related("series").prefetch_related(
+            models.Prefetch(
+                "resource_organisations",
+                queryset=ResourceOrganisation.objects.select_related("organisation"),
+            ),
+            models.Prefetch("versions", queryset=Version.objects.select_related("language")),
+        )
+
+    def in_language(self, codes: list[str]) -> ResourceQuerySet:
+        return self.filter(
+            Exists(Version.objects.filter(resource=OuterRef("pk"), language__in=codes))
+        )
+
+
+class Resource(models.Model):
+    uid = models.CharField(
+        "interchange id", max_length=100, unique=True, help_text="Stable id used by import and export."
+    )
+    title = models.CharField(max_length=300)
+    slug = models.SlugField(max_length=200, unique=True)
+    summary = models.TextField(blank=True, help_text="Plain text; a blank line starts a paragraph.")
+    resource_type = models.CharField(max_length=20, choices=ResourceType.choices)
+    published_date = models.DateField(null=True, blank=True)
+    published_precision = models.CharField(
+        max_length=5, choices=DatePrecision.choices, blank=True
+    )
+    organisations = models.ManyToManyField(
+        Organisation, through="ResourceOrganisation", related_name="resources"
+    )
+    people = models.ManyToManyField(Person, through="ResourcePerson", related_name="resources")
+    topics = models.ManyToManyField(Topic, blank=True, related_name="resources")
+    audiences = models.ManyToManyField(Audience, blank=True, related_name="resources")
+    countries = models.ManyToManyField(Country, blank=True, related_name="resources")
+    series = models.ForeignKey(
+        Series, null=True, blank=True, on_delete=models.PROTECT, related_name="resources"
+    )
+    related = models.ManyToManyField("self", blank=True, symmetrical=False)
+    access_note = models.CharField(max_length=300, blank=True)
+
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    agreement_by = models.CharField("owner agreement: who agreed", max_length=200, blank=True)
+    agreement_on = models.DateField("owner agreement: when", null=True, blank=True)
+    agreement_how = models.CharField("owner agreement: how", max_length=300, blank=True)
+    review_by = models.DateField(null=True, blank=True)
+    reviewed_on = models.DateField("last reviewed", null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ResourceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["title"]
+        constraints = [
+            _choices_check("resource_type", ResourceType, "resource_type_valid"),
+            _choices_check("status", Status, "resource_status_valid"),
+            models.CheckConstraint(
+                condition=Q(published_precision__in=[*DatePrecision.values, ""]),
+                name="resource_precision_valid",
+            ),
+            models.CheckConstraint(
+                condition=(Q(published_date__isnull=True) & Q(published_precision=""))
+                | (Q(published_date__isnull=False) & ~Q(published_precision="")),
+                name="resource_date_has_precision",
+            ),
+            # Nothing is published without the owner's agreement.
+            models.CheckConstraint(
+                condition=~Q(status=Status.PUBLISHED) | ~Q(agreement_by=""),
+                name="resource_published_needs_agreement",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "published_date"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("site:resource", args=[self.slug])
+
+    @property
+    def published_label(self) -> str:
+        """The publication date at the precision it is known, as a reader would write it."""
+        if self.published_date is None:
+            return ""
+        if self.published_precision == DatePrecision.YEAR:
+            return str(self.published_date.year)
+        if self.published_precision == DatePrecision.MONTH:
+            return self.published_date.strftime("%B %Y")
+        return f"{self.published_date.day} {self.published_date.strftime('%B %Y')}"
+
+    @property
+    def published_iso(self) -> str:
+        """The date as the interchange format writes it: "2021", "2021-04" or "2021-04-12"."""
+        date = self.published_date
+        if date is None:
+            return ""
+        if self.published_precision == DatePrecision.YEAR:
+            return f"{date.year:04d}"
+        if self.published_precision == DatePrecision.MONTH:
+            return f"{date.year:04d}-{date.month:02d}"
+        return date.isoformat()
+
+    @property
+    def paragraphs(self) -> list[str]:
+        return [p.strip() for p in self.summary.split("\n\n") if p.strip()]
+
+    @property
+    def review_overdue(self) -> bool:
+        return self.review_by is not None and self.review_by < datetime.date.today()
+
+
+class ResourceOrganisation(models.Model):
+    resource = models.ForeignKey(
+        Resource, on_delete=models.CASCADE, related_name="resource_organisations"
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="resource_links"
+    )
+    role = models.CharField(max_length=10, choices=OrganisationRole.choices)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["resource", "organisation", "role"], name="resource_organisation_role_unique"
+            ),
+            _choices_check("role", OrganisationRole, "resource_organisation_role_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} ({self.get_role_display()})"
+
+
+class ResourcePerson(models.Model):
+    resource = models.ForeignKey(Resource, on_delete=models.CASCADE, related_name="resource_people")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="resource_links")
+    role = models.CharField(max_length=12, choices=PersonRole.choices)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        verbose_name_plural = "resource people"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["resource", "person", "role"], name="resource_person_role_unique"
+            ),
+            _choices_check("role", PersonRole, "resource_person_role_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} ({self.get_role_display()})"
+
+
+class Version(models.Model):
+    """One language and format of a resource: an external link, an uploaded file, or no link yet."""
+
+    resource = models.ForeignKey(Resource, on_delete=models.CASCADE, related_name="versions")
+    language = models.ForeignKey(Language, on_delete=models.PROTECT, related_name="versions")
+    format = models.CharField(max_length=10, choices=Format.choices)
+    url = models.URLField(max_length=500, blank=True)
+    file = models.FileField(upload_to="versions/%Y/", blank=True)
+    title = models.CharField(
+        max_length=300, blank=True, help_text="Only where it differs from the resource's title."
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["resource", "language", "format"], name="version_language_format_unique"
+            ),
+            _choices_check("format", Format, "version_format_valid"),
+            models.CheckConstraint(
+                condition=Q(url="") | Q(file=""), name="version_url_or_file_not_both"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.resource} — {self.language} {self.get_format_display()}"
+
+    @property
+    def href(self) -> str:
+        return self.file.url if self.file else self.url
+
+    @property
+    def is_external(self) -> bool:
+        return bool(self.url)

@@ -1,0 +1,20 @@
+from django.urls import path
+
+from . import views
+
+app_name = "site"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("resources/", views.resource_list, name="resource_list"),
+    path("resources/<slug:slug>/", views.resource_detail, name="resource"),
+    path("organisations/", views.browse, {"kind": "organisations"}, name="organisations"),
+    path("organisations/<slug:slug>/", views.organisation_detail, name="organisation"),
+    path("topics/", views.browse, {"kind": "topics"}, name="topics"),
+    path("topics/<slug:slug>/", views.topic_detail, name="topic"),
+    path("audiences/", views.browse, {"kind": "audiences"}, name="audiences"),
+    path("audiences/<slug:slug>/", views.audience_detail, name="audience"),
+    path("languages/", views.browse, {"kind": "languages"}, name="languages"),
+    path("languages/<str:code>/", views.language_detail, name="language"),
+    path("using-this-site-safely/", views.safety, name="safety"),
+]
