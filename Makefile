@@ -44,7 +44,6 @@ browser-deps:
 		if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
 			apt-get update -qq && apt-get install -y -qq chromium chromium-driver >/dev/null; \
 		else echo "Chromium is not installed and cannot be installed here: browser tests will be skipped."; fi; }
-	@[ -d frontend/node_modules/axe-core ] || { command -v npm >/dev/null 2>&1 && (cd frontend && npm ci --no-audit --no-fund --silent) || true; }
 
 lint: install-test
 	$(BIN)/ruff check .
@@ -56,7 +55,7 @@ typecheck: install-test
 pytest: install-test browser-deps
 	DJANGO_SETTINGS_MODULE=signpost.settings.test $(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/pytest $(PYTEST_ARGS)
-	@if $(BIN)/python -m signpost.postgres_available; then \
+	@if $(BIN)/python scripts/postgres_available.py; then \
 		echo "PostgreSQL is reachable: running the suite on it too."; \
 		DATABASE_URL=$${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/signpost} $(BIN)/pytest $(PYTEST_ARGS) -m "not browser"; \
 	elif [ -n "$$REQUIRE_POSTGRES" ]; then echo "PostgreSQL is required but not reachable." >&2; exit 1; \

@@ -193,7 +193,9 @@ def _published(reader: _LineReader) -> tuple[datetime.date | None, str]:
         except ValueError:
             date = None
         if date is not None:
-            precision = DatePrecision.DAY if day else DatePrecision.MONTH if month else DatePrecision.YEAR
+            precision = (
+                DatePrecision.DAY if day else DatePrecision.MONTH if month else DatePrecision.YEAR
+            )
             return date, precision
     reader.fail("published", f"{raw!r} is not a date written 2021, 2021-04 or 2021-04-12")
     return None, ""
@@ -227,7 +229,9 @@ def _versions(reader: _LineReader, languages: set[str]) -> list[VersionRecord]:
     return versions
 
 
-def _record(line: int, data: dict[str, Any], languages: set[str], problems: list[Problem]) -> ResourceRecord:
+def _record(
+    line: int, data: dict[str, Any], languages: set[str], problems: list[Problem]
+) -> ResourceRecord:
     reader = _LineReader(line, data, problems)
     unknown = set(data) - set(FIELDS)
     if unknown:
@@ -280,7 +284,11 @@ def _record(line: int, data: dict[str, Any], languages: set[str], problems: list
 
 
 def parse(
-    lines: Iterable[str], *, languages: set[str], existing_ids: set[str], existing_slugs: dict[str, str]
+    lines: Iterable[str],
+    *,
+    languages: set[str],
+    existing_ids: set[str],
+    existing_slugs: dict[str, str],
 ) -> list[ResourceRecord]:
     """Validate every line; return the records, or raise InterchangeError naming every problem.
 
@@ -306,13 +314,19 @@ def parse(
     for record in records:
         if record.id in first_line:
             problems.append(
-                Problem(record.line, "id", f"{record.id!r} is already used on line {first_line[record.id]}")
+                Problem(
+                    record.line,
+                    "id",
+                    f"{record.id!r} is already used on line {first_line[record.id]}",
+                )
             )
         first_line.setdefault(record.id, record.line)
         if record.slug:
             owner = slugs.get(record.slug)
             if owner is not None and owner != record.id:
-                problems.append(Problem(record.line, "slug", f"{record.slug!r} belongs to {owner!r}"))
+                problems.append(
+                    Problem(record.line, "slug", f"{record.slug!r} belongs to {owner!r}")
+                )
             slugs[record.slug] = record.id
     known_ids = existing_ids | set(first_line)
     for record in records:
@@ -320,7 +334,9 @@ def parse(
             if related not in known_ids:
                 problems.append(Problem(record.line, "related", f"{related!r} is not a known id"))
             if related == record.id:
-                problems.append(Problem(record.line, "related", "a resource cannot relate to itself"))
+                problems.append(
+                    Problem(record.line, "related", "a resource cannot relate to itself")
+                )
     if not records and not problems:
         problems.append(Problem(0, "", "the file holds no resources"))
     if problems:

@@ -66,12 +66,14 @@ class Format(models.TextChoices):
     SLIDES = "slides", "Slides"
 
 
-def _choices_check(field: str, choices: type[models.TextChoices], name: str) -> models.CheckConstraint:
+def _choices_check(
+    field: str, choices: type[models.TextChoices], name: str
+) -> models.CheckConstraint:
     return models.CheckConstraint(condition=Q(**{f"{field}__in": choices.values}), name=name)
 
 
 class Term(models.Model):
-    """A browsable term with a name and a slug: the shape shared by topics, audiences and the rest."""
+    """A browsable term with a name and a slug: the shape of topics, audiences and the rest."""
 
     name = models.CharField(max_length=200, unique=True)
     slug = models.SlugField(max_length=200, unique=True)
@@ -167,20 +169,25 @@ class ResourceQuerySet(models.QuerySet["Resource"]):
 
 class Resource(models.Model):
     uid = models.CharField(
-        "interchange id", max_length=100, unique=True, help_text="Stable id used by import and export."
+        "interchange id",
+        max_length=100,
+        unique=True,
+        help_text="Stable id used by import and export.",
     )
     title = models.CharField(max_length=300)
     slug = models.SlugField(max_length=200, unique=True)
     summary = models.TextField(blank=True, help_text="Plain text; a blank line starts a paragraph.")
     resource_type = models.CharField(max_length=20, choices=ResourceType.choices)
     published_date = models.DateField(null=True, blank=True)
-    published_precision = models.CharField(
-        max_length=5, choices=DatePrecision.choices, blank=True
+    published_precision = models.CharField(max_length=5, choices=DatePrecision.choices, blank=True)
+    organisations: models.ManyToManyField[Organisation, ResourceOrganisation] = (
+        models.ManyToManyField(
+            Organisation, through="ResourceOrganisation", related_name="resources"
+        )
     )
-    organisations = models.ManyToManyField(
-        Organisation, through="ResourceOrganisation", related_name="resources"
+    people: models.ManyToManyField[Person, ResourcePerson] = models.ManyToManyField(
+        Person, through="ResourcePerson", related_name="resources"
     )
-    people = models.ManyToManyField(Person, through="ResourcePerson", related_name="resources")
     topics = models.ManyToManyField(Topic, blank=True, related_name="resources")
     audiences = models.ManyToManyField(Audience, blank=True, related_name="resources")
     countries = models.ManyToManyField(Country, blank=True, related_name="resources")
@@ -276,7 +283,8 @@ class ResourceOrganisation(models.Model):
         ordering = ["position", "id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["resource", "organisation", "role"], name="resource_organisation_role_unique"
+                fields=["resource", "organisation", "role"],
+                name="resource_organisation_role_unique",
             ),
             _choices_check("role", OrganisationRole, "resource_organisation_role_valid"),
         ]

@@ -48,14 +48,29 @@ def resource_list(*, filters: ResourceFilters) -> ResourceQuerySet:
     if filters.types:
         qs = qs.filter(resource_type__in=filters.types)
     if filters.topics:
-        qs = qs.filter(Exists(Topic.resources.through.objects.filter(
-            resource_id=OuterRef("pk"), topic__slug__in=filters.topics)))
+        qs = qs.filter(
+            Exists(
+                Topic.resources.through.objects.filter(
+                    resource_id=OuterRef("pk"), topic__slug__in=filters.topics
+                )
+            )
+        )
     if filters.audiences:
-        qs = qs.filter(Exists(Audience.resources.through.objects.filter(
-            resource_id=OuterRef("pk"), audience__slug__in=filters.audiences)))
+        qs = qs.filter(
+            Exists(
+                Audience.resources.through.objects.filter(
+                    resource_id=OuterRef("pk"), audience__slug__in=filters.audiences
+                )
+            )
+        )
     if filters.organisations:
-        qs = qs.filter(Exists(ResourceOrganisation.objects.filter(
-            resource_id=OuterRef("pk"), organisation__slug__in=filters.organisations)))
+        qs = qs.filter(
+            Exists(
+                ResourceOrganisation.objects.filter(
+                    resource_id=OuterRef("pk"), organisation__slug__in=filters.organisations
+                )
+            )
+        )
     if filters.languages:
         qs = qs.in_language(filters.languages)
     if filters.year_from is not None:
@@ -152,7 +167,9 @@ def terms_with_counts(model: Any) -> QuerySet[Any]:
     relation = "resource_links__resource" if model is Organisation else "resources"
     return (
         model.objects.annotate(
-            published_count=Count(relation, filter=Q(**{f"{relation}__status": "published"}), distinct=True)
+            published_count=Count(
+                relation, filter=Q(**{f"{relation}__status": "published"}), distinct=True
+            )
         )
         .filter(published_count__gt=0)
         .order_by("name")
@@ -163,7 +180,9 @@ def languages_with_counts() -> QuerySet[Language]:
     return (
         Language.objects.annotate(
             published_count=Count(
-                "versions__resource", filter=Q(versions__resource__status="published"), distinct=True
+                "versions__resource",
+                filter=Q(versions__resource__status="published"),
+                distinct=True,
             )
         )
         .filter(published_count__gt=0)
@@ -172,15 +191,22 @@ def languages_with_counts() -> QuerySet[Language]:
 
 
 def resources_for_export() -> QuerySet[Resource]:
-    return Resource.objects.order_by("uid").prefetch_related(
-        Prefetch("resource_organisations", queryset=ResourceOrganisation.objects.select_related("organisation")),
-        Prefetch("resource_people", queryset=ResourcePerson.objects.select_related("person")),
-        "versions",
-        Prefetch("topics", queryset=Topic.objects.order_by("name")),
-        Prefetch("audiences", queryset=Audience.objects.order_by("name")),
-        "countries",
-        Prefetch("related", queryset=Resource.objects.order_by("uid")),
-    ).select_related("series")
+    return (
+        Resource.objects.order_by("uid")
+        .prefetch_related(
+            Prefetch(
+                "resource_organisations",
+                queryset=ResourceOrganisation.objects.select_related("organisation"),
+            ),
+            Prefetch("resource_people", queryset=ResourcePerson.objects.select_related("person")),
+            "versions",
+            Prefetch("topics", queryset=Topic.objects.order_by("name")),
+            Prefetch("audiences", queryset=Audience.objects.order_by("name")),
+            "countries",
+            Prefetch("related", queryset=Resource.objects.order_by("uid")),
+        )
+        .select_related("series")
+    )
 
 
 def resource_record(resource: Resource) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from .interchange import NamedRole, ResourceRecord, parse
+from .languages import LANGUAGES
 from .models import (
     Audience,
     Country,
@@ -39,7 +40,9 @@ class ImportSummary:
         return f"{self.created} created, {self.updated} updated"
 
 
-def unique_slug(model: type[Model], text: str, *, exclude_pk: int | None = None, max_length: int = 200) -> str:
+def unique_slug(
+    model: type[Model], text: str, *, exclude_pk: int | None = None, max_length: int = 200
+) -> str:
     """A slug for `text` not yet used by another row of `model`."""
     base = (slugify(text) or "item")[: max_length - 6].strip("-")
     candidate, n = base, 2
@@ -84,7 +87,9 @@ def _resource_save(record: ResourceRecord) -> tuple[Resource, bool]:
     resource.resource_type = record.resource_type
     resource.published_date = record.published_date
     resource.published_precision = record.published_precision
-    resource.series = term_get_or_create(model=Series, name=record.series) if record.series else None
+    resource.series = (
+        term_get_or_create(model=Series, name=record.series) if record.series else None
+    )
     resource.access_note = record.access_note
     resource.status = record.status
     resource.agreement_by = record.agreement_by
@@ -102,13 +107,18 @@ def _resource_save(record: ResourceRecord) -> tuple[Resource, bool]:
     resource.countries.set(_terms(Country, record.countries))
     resource.resource_organisations.all().delete()
     ResourceOrganisation.objects.bulk_create(
-        ResourceOrganisation(resource=resource, organisation=_organisation(o), role=o.role, position=i)
+        ResourceOrganisation(
+            resource=resource, organisation=_organisation(o), role=o.role, position=i
+        )
         for i, o in enumerate(record.organisations)
     )
     resource.resource_people.all().delete()
     ResourcePerson.objects.bulk_create(
         ResourcePerson(
-            resource=resource, person=term_get_or_create(model=Person, name=p.name), role=p.role, position=i
+            resource=resource,
+            person=term_get_or_create(model=Person, name=p.name),
+            role=p.role,
+            position=i,
         )
         for i, p in enumerate(record.people)
     )
@@ -134,6 +144,7 @@ def resources_import(
 
     Raises InterchangeError, naming every bad line, before anything is written.
     """
+    languages_ensure(languages=LANGUAGES)
     records = parse(
         lines,
         languages=set(Language.objects.values_list("code", flat=True)),

@@ -58,12 +58,18 @@ def query_without(query: QueryDict, name: str, value: str) -> str:
     return remaining.urlencode()
 
 
-def selected_tags(query: QueryDict, filters: ResourceFilters, options: FilterOptions) -> list[SelectedTag]:
+def selected_tags(
+    query: QueryDict, filters: ResourceFilters, options: FilterOptions
+) -> list[SelectedTag]:
     labels = {
         "type": ("Type", dict(options.types), filters.types),
         "topic": ("Topic", {t.slug: t.name for t in options.topics}, filters.topics),
         "audience": ("Audience", {a.slug: a.name for a in options.audiences}, filters.audiences),
-        "language": ("Language", {lang.code: lang.name_en for lang in options.languages}, filters.languages),
+        "language": (
+            "Language",
+            {lang.code: lang.name_en for lang in options.languages},
+            filters.languages,
+        ),
         "organisation": (
             "Organisation",
             {o.slug: o.name for o in options.organisations},
@@ -75,9 +81,21 @@ def selected_tags(query: QueryDict, filters: ResourceFilters, options: FilterOpt
         for value in values:
             tags.append(SelectedTag(group, names[value], "?" + query_without(query, name, value)))
     if filters.year_from is not None:
-        tags.append(SelectedTag("From", str(filters.year_from), "?" + query_without(query, "year_from", query.get("year_from", ""))))
+        tags.append(
+            SelectedTag(
+                "From",
+                str(filters.year_from),
+                "?" + query_without(query, "year_from", query.get("year_from", "")),
+            )
+        )
     if filters.year_to is not None:
-        tags.append(SelectedTag("To", str(filters.year_to), "?" + query_without(query, "year_to", query.get("year_to", ""))))
+        tags.append(
+            SelectedTag(
+                "To",
+                str(filters.year_to),
+                "?" + query_without(query, "year_to", query.get("year_to", "")),
+            )
+        )
     return tags
 
 

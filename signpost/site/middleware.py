@@ -1,4 +1,4 @@
-"""Headers every response carries, so that no page leaks a visitor's path or loads from elsewhere."""
+"""Headers on every response: no page leaks a visitor's path or loads anything from elsewhere."""
 
 from collections.abc import Callable
 

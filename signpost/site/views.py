@@ -30,7 +30,7 @@ AUDIENCE_WAYS_IN = [
 
 
 def paginate(request: HttpRequest, items: QuerySet[Any]) -> Page:
-    """The page the reader asked for; a page that is not a number or is out of range gives the nearest."""
+    """The page asked for; a page that is not a number, or is out of range, gives the nearest."""
     paginator = Paginator(items, PAGE_SIZE)
     raw = request.GET.get("page", "1")
     number = int(raw) if raw.isdigit() and len(raw) < 9 else 1
@@ -90,12 +90,25 @@ def resource_detail(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-def _term_page(request: HttpRequest, *, term: Any, kind: str, filters: selectors.ResourceFilters, filter_query: str) -> HttpResponse:
+def _term_page(
+    request: HttpRequest,
+    *,
+    term: Any,
+    kind: str,
+    filters: selectors.ResourceFilters,
+    filter_query: str,
+) -> HttpResponse:
     page = paginate(request, selectors.resource_list(filters=filters))
     return render(
         request,
         "site/term_detail.html",
-        {"term": term, "kind": kind, "page": page, "filter_query": filter_query, "page_query": page_query(request)},
+        {
+            "term": term,
+            "kind": kind,
+            "page": page,
+            "filter_query": filter_query,
+            "page_query": page_query(request),
+        },
     )
 
 
@@ -103,34 +116,50 @@ def _term_page(request: HttpRequest, *, term: Any, kind: str, filters: selectors
 def organisation_detail(request: HttpRequest, slug: str) -> HttpResponse:
     term = get_object_or_404(Organisation, slug=slug)
     filters = selectors.ResourceFilters(organisations=[slug])
-    return _term_page(request, term=term, kind="Organisation", filters=filters, filter_query=f"organisation={slug}")
+    return _term_page(
+        request,
+        term=term,
+        kind="Organisation",
+        filters=filters,
+        filter_query=f"organisation={slug}",
+    )
 
 
 @require_safe
 def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
     term = get_object_or_404(Topic, slug=slug)
     filters = selectors.ResourceFilters(topics=[slug])
-    return _term_page(request, term=term, kind="Topic", filters=filters, filter_query=f"topic={slug}")
+    return _term_page(
+        request, term=term, kind="Topic", filters=filters, filter_query=f"topic={slug}"
+    )
 
 
 @require_safe
 def audience_detail(request: HttpRequest, slug: str) -> HttpResponse:
     term = get_object_or_404(Audience, slug=slug)
     filters = selectors.ResourceFilters(audiences=[slug])
-    return _term_page(request, term=term, kind="Audience", filters=filters, filter_query=f"audience={slug}")
+    return _term_page(
+        request, term=term, kind="Audience", filters=filters, filter_query=f"audience={slug}"
+    )
 
 
 @require_safe
 def language_detail(request: HttpRequest, code: str) -> HttpResponse:
     term = get_object_or_404(Language, code=code)
     filters = selectors.ResourceFilters(languages=[code])
-    return _term_page(request, term=term, kind="Language", filters=filters, filter_query=f"language={code}")
+    return _term_page(
+        request, term=term, kind="Language", filters=filters, filter_query=f"language={code}"
+    )
 
 
 @require_safe
 def browse(request: HttpRequest, kind: str) -> HttpResponse:
     models = {"organisations": Organisation, "topics": Topic, "audiences": Audience}
-    terms = selectors.languages_with_counts() if kind == "languages" else selectors.terms_with_counts(models[kind])
+    terms = (
+        selectors.languages_with_counts()
+        if kind == "languages"
+        else selectors.terms_with_counts(models[kind])
+    )
     return render(request, "site/browse.html", {"kind": kind, "terms": terms})
 
 
@@ -145,4 +174,3 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
 
 def server_error(request: HttpRequest) -> HttpResponse:
     return render(request, "500.html", status=500)
-

@@ -2,9 +2,11 @@
 
 from typing import TextIO
 
+from django.core.management.base import OutputWrapper
+
 
 class ProgressBar:
-    def __init__(self, stream: TextIO, label: str, width: int = 30):
+    def __init__(self, stream: TextIO | OutputWrapper, label: str, width: int = 30):
         self.stream, self.label, self.width = stream, label, width
         self.enabled = stream.isatty()
 

@@ -1,0 +1,36 @@
+import io
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+ROOT = Path(__file__).resolve().parent.parent
+DEMO_FILE = ROOT / "data" / "demo.jsonl"
+
+
+@pytest.fixture
+def demo(db):
+    """The demo catalogue, loaded through the import command as `make run` loads it."""
+    call_command("load_demo", stdout=io.StringIO())
+
+
+def public_urls():
+    """One URL of every public page type, drawn from the demo catalogue."""
+    from signpost.catalogue.models import Audience, Language, Organisation, Resource, Topic
+
+    resource = Resource.objects.published().order_by("uid").first()
+    return [
+        "/",
+        "/resources/",
+        "/resources/?language=uk&type=report&q=war",
+        resource.get_absolute_url(),
+        "/organisations/",
+        Organisation.objects.order_by("slug").first().get_absolute_url(),
+        "/topics/",
+        Topic.objects.order_by("slug").first().get_absolute_url(),
+        "/audiences/",
+        Audience.objects.get(slug="police").get_absolute_url(),
+        "/languages/",
+        Language.objects.get(code="uk").get_absolute_url(),
+        "/using-this-site-safely/",
+    ]
