@@ -4,7 +4,6 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
-export DJANGO_SETTINGS_MODULE ?= signpost.settings.dev
 
 .PHONY: run install install-test migrate serve test lint typecheck pytest assets browser-deps clean
 
@@ -54,10 +53,10 @@ typecheck: install-test
 
 pytest: install-test browser-deps
 	DJANGO_SETTINGS_MODULE=signpost.settings.test $(BIN)/python manage.py makemigrations --check --dry-run
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest --ds=signpost.settings.test $(PYTEST_ARGS)
 	@if $(BIN)/python scripts/postgres_available.py; then \
 		echo "PostgreSQL is reachable: running the suite on it too."; \
-		DATABASE_URL=$${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/signpost} $(BIN)/pytest $(PYTEST_ARGS) -m "not browser"; \
+		DATABASE_URL=$${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/signpost} $(BIN)/pytest --ds=signpost.settings.test $(PYTEST_ARGS) -m "not browser"; \
 	elif [ -n "$$REQUIRE_POSTGRES" ]; then echo "PostgreSQL is required but not reachable." >&2; exit 1; \
 	else echo "PostgreSQL is not reachable: the PostgreSQL run was skipped."; fi
 
