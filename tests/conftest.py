@@ -9,9 +9,13 @@ DEMO_FILE = ROOT / "data" / "demo.jsonl"
 
 
 @pytest.fixture
-def demo(db):
-    """The demo catalogue, loaded through the import command as `make run` loads it."""
-    call_command("load_demo", stdout=io.StringIO())
+def demo(db, django_capture_on_commit_callbacks):
+    """The demo catalogue, loaded through the import command as `make run` loads it.
+
+    The import's on-commit work (indexing for search) runs as it would after a real commit.
+    """
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("load_demo", stdout=io.StringIO())
 
 
 def public_urls():

@@ -9,6 +9,7 @@ from signpost.catalogue.models import (
     Topic,
     Version,
 )
+from signpost.search.index import resources_reindex
 
 
 class TopicFactory(factory.django.DjangoModelFactory):
@@ -73,3 +74,8 @@ class ResourceFactory(factory.django.DjangoModelFactory):
     def languages(self, create, extracted, **kwargs):
         for position, code in enumerate(extracted or ["en"]):
             Version.objects.create(resource=self, language_id=code, format="pdf", position=position)
+
+    @factory.post_generation
+    def index(self, create, extracted, **kwargs):
+        # What a catalogue service announces on commit, done at once: tests never commit.
+        resources_reindex(ids=[self.pk])

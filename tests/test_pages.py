@@ -16,7 +16,7 @@ from .factories import AudienceFactory, OrganisationFactory, ResourceFactory, To
 
 
 def titles(response):
-    return {r.title for r in response.context["page"].object_list}
+    return {r.title for r in response.context["results"].resources}
 
 
 def test_every_published_demo_resource_is_listed_and_has_its_page(client, demo):
@@ -27,7 +27,7 @@ def test_every_published_demo_resource_is_listed_and_has_its_page(client, demo):
     while True:
         response = client.get("/resources/", {"page": page, "sort": "title"})
         listed |= titles(response)
-        if not response.context["page"].has_next():
+        if not response.context["results"].has_next:
             break
         page += 1
     assert listed == set(published.values_list("title", flat=True))
@@ -104,9 +104,9 @@ def test_year_range_and_sort(client, db):
     ResourceFactory(title="Undated")
     response = client.get("/resources/?year_from=2016&year_to=2021")
     assert titles(response) == {"From 2018", "From 2021"}
-    newest = [r.title for r in client.get("/resources/").context["page"].object_list]
+    newest = [r.title for r in client.get("/resources/").context["results"].resources]
     assert newest == ["From 2021", "From 2018", "From 2015", "Undated"]
-    oldest = [r.title for r in client.get("/resources/?sort=oldest").context["page"].object_list]
+    oldest = [r.title for r in client.get("/resources/?sort=oldest").context["results"].resources]
     assert oldest == ["From 2015", "From 2018", "From 2021", "Undated"]
 
 
@@ -133,14 +133,14 @@ def test_bad_list_input_gives_a_normal_page(client, demo, query):
 
 
 def test_unknown_filter_values_are_ignored_not_zeroing(client, demo):
-    all_count = client.get("/resources/").context["page"].paginator.count
-    assert client.get("/resources/?topic=nope").context["page"].paginator.count == all_count
+    all_count = client.get("/resources/").context["results"].count
+    assert client.get("/resources/?topic=nope").context["results"].count == all_count
 
 
 def test_page_beyond_the_end_shows_the_last_page(client, demo):
     response = client.get("/resources/?page=999999")
-    page = response.context["page"]
-    assert page.number == page.paginator.num_pages > 1
+    results = response.context["results"]
+    assert results.page == results.num_pages > 1
 
 
 @pytest.mark.parametrize(

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.utils import timezone
 
+from .events import announce_resources_changed
 from .models import (
     Audience,
     Country,
@@ -68,16 +69,38 @@ class ResourceAdmin(admin.ModelAdmin):
             obj.published_at = timezone.now()
         super().save_model(request, obj, form, change)
 
+    def save_related(self, request, form, formsets, change):  # type: ignore[no-untyped-def]
+        super().save_related(request, form, formsets, change)
+        announce_resources_changed([form.instance.pk])
+
+    def delete_model(self, request, obj):  # type: ignore[no-untyped-def]
+        pk = obj.pk
+        super().delete_model(request, obj)
+        announce_resources_changed([pk])
+
+    def delete_queryset(self, request, queryset):  # type: ignore[no-untyped-def]
+        ids = list(queryset.values_list("pk", flat=True))
+        super().delete_queryset(request, queryset)
+        announce_resources_changed(ids)
+
+
+class TermAdminMixin(admin.ModelAdmin):
+    """A renamed term changes what its resources are found by: reindex them."""
+
+    def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
+        super().save_model(request, obj, form, change)
+        announce_resources_changed(obj.resources.values_list("pk", flat=True))
+
 
 @admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
+class OrganisationAdmin(TermAdminMixin):
     list_display = ["name", "abbreviation", "url"]
     search_fields = ["name", "abbreviation"]
     prepopulated_fields = {"slug": ["name"]}
 
 
 @admin.register(Person, Topic, Audience, Country, Series)
-class TermAdmin(admin.ModelAdmin):
+class TermAdmin(TermAdminMixin):
     list_display = ["name", "slug"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
-from django.db.models.functions import ExtractYear
+from django.db.models import Count, F, Prefetch, Q, QuerySet
 
 from .models import (
     Audience,
@@ -15,110 +13,9 @@ from .models import (
     Resource,
     ResourceOrganisation,
     ResourcePerson,
-    ResourceQuerySet,
-    ResourceType,
     Topic,
     Version,
 )
-
-SORTS = ("newest", "oldest", "title")
-
-
-@dataclass
-class ResourceFilters:
-    """What a reader asked for; every value is already known to exist in the catalogue."""
-
-    q: str = ""
-    types: list[str] = field(default_factory=list)
-    topics: list[str] = field(default_factory=list)
-    audiences: list[str] = field(default_factory=list)
-    languages: list[str] = field(default_factory=list)
-    organisations: list[str] = field(default_factory=list)
-    year_from: int | None = None
-    year_to: int | None = None
-    sort: str = "newest"
-
-
-def resource_list(*, filters: ResourceFilters) -> ResourceQuerySet:
-    """Published resources matching the filters: OR within one filter, AND across filters."""
-    qs = Resource.objects.published()
-    if filters.q:
-        for word in filters.q.split()[:20]:
-            qs = qs.filter(Q(title__icontains=word) | Q(summary__icontains=word))
-    if filters.types:
-        qs = qs.filter(resource_type__in=filters.types)
-    if filters.topics:
-        qs = qs.filter(
-            Exists(
-                Topic.resources.through.objects.filter(
-                    resource_id=OuterRef("pk"), topic__slug__in=filters.topics
-                )
-            )
-        )
-    if filters.audiences:
-        qs = qs.filter(
-            Exists(
-                Audience.resources.through.objects.filter(
-                    resource_id=OuterRef("pk"), audience__slug__in=filters.audiences
-                )
-            )
-        )
-    if filters.organisations:
-        qs = qs.filter(
-            Exists(
-                ResourceOrganisation.objects.filter(
-                    resource_id=OuterRef("pk"), organisation__slug__in=filters.organisations
-                )
-            )
-        )
-    if filters.languages:
-        qs = qs.in_language(filters.languages)
-    if filters.year_from is not None:
-        qs = qs.filter(published_date__year__gte=filters.year_from)
-    if filters.year_to is not None:
-        qs = qs.filter(published_date__year__lte=filters.year_to)
-    return _sorted(qs, filters.sort).with_listing_data()
-
-
-def _sorted(qs: ResourceQuerySet, sort: str) -> ResourceQuerySet:
-    if sort == "title":
-        return qs.order_by("title", "pk")
-    if sort == "oldest":
-        return qs.order_by(F("published_date").asc(nulls_last=True), "title", "pk")
-    return qs.order_by(F("published_date").desc(nulls_last=True), "title", "pk")
-
-
-@dataclass
-class FilterOptions:
-    """The values a reader can filter by: only those that some published resource has."""
-
-    types: list[tuple[str, str]]
-    topics: list[Topic]
-    audiences: list[Audience]
-    languages: list[Language]
-    organisations: list[Organisation]
-    years: list[int]
-
-
-def filter_options() -> FilterOptions:
-    published = Resource.objects.published()
-    present_types = set(published.values_list("resource_type", flat=True).distinct())
-    years = (
-        published.exclude(published_date=None)
-        .annotate(year=ExtractYear("published_date"))
-        .values_list("year", flat=True)
-        .distinct()
-    )
-    return FilterOptions(
-        types=[(value, label) for value, label in ResourceType.choices if value in present_types],
-        topics=list(Topic.objects.filter(resources__status="published").distinct()),
-        audiences=list(Audience.objects.filter(resources__status="published").distinct()),
-        languages=list(Language.objects.filter(versions__resource__status="published").distinct()),
-        organisations=list(
-            Organisation.objects.filter(resource_links__resource__status="published").distinct()
-        ),
-        years=sorted(set(years)),
-    )
 
 
 def resource_detail(*, slug: str) -> Resource | None:
@@ -158,8 +55,11 @@ def series_others(*, resource: Resource) -> QuerySet[Resource]:
     )
 
 
-def newest_resources(*, limit: int = 6) -> ResourceQuerySet:
-    return _sorted(Resource.objects.published(), "newest").with_listing_data()[:limit]  # type: ignore[return-value]
+def newest_resources(*, limit: int = 6) -> list[Resource]:
+    newest = Resource.objects.published().order_by(
+        F("published_date").desc(nulls_last=True), "title", "pk"
+    )
+    return list(newest.with_listing_data()[:limit])
 
 
 def terms_with_counts(model: Any) -> QuerySet[Any]:

@@ -11,6 +11,7 @@ from django.db.models import Model
 from django.utils import timezone
 from django.utils.text import slugify
 
+from .events import announce_resources_changed
 from .interchange import NamedRole, ResourceRecord, parse
 from .languages import LANGUAGES
 from .models import (
@@ -167,6 +168,7 @@ def resources_import(
         by_uid = {r.uid: r for r in Resource.objects.filter(uid__in=wanted)}
         for record in records:
             saved[record.id].related.set([by_uid[rid] for rid in record.related])
+        announce_resources_changed(r.pk for r in saved.values())
     return summary
 
 

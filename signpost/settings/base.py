@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "signpost.catalogue",
+    "signpost.search",
     "signpost.site",
 ]
 
@@ -83,6 +84,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;"
         ),
     }
+
+# Searches only read, so they can go to a read replica: set SEARCH_DATABASE_URL to one.
+SEARCH_DATABASE = "default"
+if os.environ.get("SEARCH_DATABASE_URL"):
+    DATABASES["search"] = dj_database_url.parse(env("SEARCH_DATABASE_URL"), conn_max_age=60)
+    DATABASES["search"]["TEST"] = {"MIRROR": "default"}
+    SEARCH_DATABASE = "search"
+DATABASE_ROUTERS = ["signpost.search.router.PrimaryReplicaRouter"]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -1,4 +1,4 @@
-"""Turns a reader's query string into catalogue filters, dropping values that do not exist."""
+"""Turns a reader's query string into search parameters, and the results into form controls."""
 
 from __future__ import annotations
 
@@ -6,9 +6,11 @@ from dataclasses import dataclass
 
 from django.http import QueryDict
 
-from signpost.catalogue.selectors import SORTS, FilterOptions, ResourceFilters
+from signpost.search.engine import FACET_LABELS, FACETS, SearchParams, SearchResults, known_filters
+from signpost.search.query import clean
 
-MAX_QUERY_LENGTH = 1000
+# The query string name of each facet's filter is the facet's own name.
+FILTER_ORDER = ("type", "audience", "topic", "language", "organisation", "country", "year")
 
 
 @dataclass
@@ -21,110 +23,81 @@ class SelectedTag:
 
 
 def _year(value: str | None) -> int | None:
-    if value and value.strip().isdigit() and len(value.strip()) == 4:
-        return int(value)
-    return None
+    value = (value or "").strip()
+    return int(value) if value.isdigit() and len(value) == 4 else None
 
 
-def _clean_text(value: str) -> str:
-    printable = "".join(ch if ch.isprintable() else " " for ch in value[:MAX_QUERY_LENGTH])
-    return " ".join(printable.split())
+def _page(value: str | None) -> int:
+    value = (value or "").strip()
+    return int(value) if value.isdigit() and len(value) < 7 else 1
 
 
-def filters_from_query(query: QueryDict, options: FilterOptions) -> ResourceFilters:
-    def known(name: str, allowed: set[str]) -> list[str]:
-        return list(dict.fromkeys(v for v in query.getlist(name) if v in allowed))
-
-    sort = query.get("sort", "")
-    q = _clean_text(query.get("q", ""))
-    return ResourceFilters(
-        q=q,
-        types=known("type", {value for value, _ in options.types}),
-        topics=known("topic", {t.slug for t in options.topics}),
-        audiences=known("audience", {a.slug for a in options.audiences}),
-        languages=known("language", {lang.code for lang in options.languages}),
-        organisations=known("organisation", {o.slug for o in options.organisations}),
+def params_from_query(query: QueryDict, *, page_size: int = 20) -> SearchParams:
+    return SearchParams(
+        q=clean(query.get("q", "")),
+        filters=known_filters({f: query.getlist(f) for f in FACETS if query.getlist(f)}),
         year_from=_year(query.get("year_from")),
         year_to=_year(query.get("year_to")),
-        sort=sort if sort in SORTS else ("newest"),
+        sort=query.get("sort", ""),
+        page=_page(query.get("page")),
+        page_size=page_size,
     )
 
 
-def query_without(query: QueryDict, name: str, value: str) -> str:
-    """The query string with one value of one parameter removed, and the page reset."""
+def query_without(query: QueryDict, name: str, value: str | None = None) -> str:
+    """The query string with one value (or all values) of a parameter removed, page reset."""
     remaining = query.copy()
-    remaining.setlist(name, [v for v in query.getlist(name) if v != value])
+    if value is None:
+        remaining.pop(name, None)
+    else:
+        remaining.setlist(name, [v for v in query.getlist(name) if v != value])
     remaining.pop("page", None)
     return remaining.urlencode()
 
 
-def selected_tags(
-    query: QueryDict, filters: ResourceFilters, options: FilterOptions
-) -> list[SelectedTag]:
-    labels = {
-        "type": ("Type", dict(options.types), filters.types),
-        "topic": ("Topic", {t.slug: t.name for t in options.topics}, filters.topics),
-        "audience": ("Audience", {a.slug: a.name for a in options.audiences}, filters.audiences),
-        "language": (
-            "Language",
-            {lang.code: lang.name_en for lang in options.languages},
-            filters.languages,
-        ),
-        "organisation": (
-            "Organisation",
-            {o.slug: o.name for o in options.organisations},
-            filters.organisations,
-        ),
-    }
+def selected_tags(query: QueryDict, results: SearchResults) -> list[SelectedTag]:
     tags = []
-    for name, (group, names, values) in labels.items():
-        for value in values:
-            tags.append(SelectedTag(group, names[value], "?" + query_without(query, name, value)))
-    if filters.year_from is not None:
+    for facet in FILTER_ORDER:
+        for item in results.facets[facet]:
+            if item.selected:
+                tags.append(
+                    SelectedTag(
+                        FACET_LABELS[facet],
+                        item.label,
+                        "?" + query_without(query, facet, item.value),
+                    )
+                )
+    params = results.params
+    if params.year_from is not None:
         tags.append(
-            SelectedTag(
-                "From",
-                str(filters.year_from),
-                "?" + query_without(query, "year_from", query.get("year_from", "")),
-            )
+            SelectedTag("From", str(params.year_from), "?" + query_without(query, "year_from"))
         )
-    if filters.year_to is not None:
-        tags.append(
-            SelectedTag(
-                "To",
-                str(filters.year_to),
-                "?" + query_without(query, "year_to", query.get("year_to", "")),
-            )
-        )
+    if params.year_to is not None:
+        tags.append(SelectedTag("To", str(params.year_to), "?" + query_without(query, "year_to")))
     return tags
 
 
-def checkbox_groups(options: FilterOptions, filters: ResourceFilters) -> list[dict[str, object]]:
-    """The filter form's checkbox groups, in the order a reader scans them."""
+def checkbox_groups(results: SearchResults) -> list[dict[str, object]]:
+    """The filter form's checkbox groups, with counts, in the order a reader scans them."""
     return [
-        {"legend": "Type", "name": "type", "items": options.types, "selected": filters.types},
         {
-            "legend": "Audience",
-            "name": "audience",
-            "items": [(a.slug, a.name) for a in options.audiences],
-            "selected": filters.audiences,
-        },
-        {
-            "legend": "Topic",
-            "name": "topic",
-            "items": [(t.slug, t.name) for t in options.topics],
-            "selected": filters.topics,
-        },
-        {
-            "legend": "Language",
-            "name": "language",
-            "items": [(lang.code, lang.name_en) for lang in options.languages],
-            "selected": filters.languages,
-        },
-        {
-            "legend": "Organisation",
-            "name": "organisation",
-            "items": [(o.slug, o.name) for o in options.organisations],
-            "selected": filters.organisations,
-        },
+            "legend": FACET_LABELS[facet],
+            "name": facet,
+            "items": results.facets[facet],
+        }
+        for facet in FILTER_ORDER
+        if results.facets[facet]
     ]
+
+
+def relaxation_links(query: QueryDict, results: SearchResults) -> list[tuple[str, str, int]]:
+    """(label, url, count) for each filter whose removal would bring results back."""
+    links = []
+    for relaxation in results.relaxations:
+        remaining = query.copy()
+        for name in (relaxation.facet, "page") + (
+            ("year_from", "year_to") if relaxation.facet == "year" else ()
+        ):
+            remaining.pop(name, None)
+        links.append((relaxation.label, "?" + remaining.urlencode(), relaxation.count))
+    return links

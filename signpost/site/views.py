@@ -4,18 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.paginator import Page, Paginator
-from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
 from signpost.catalogue import selectors
 from signpost.catalogue.models import Audience, Language, Organisation, Topic
+from signpost.search.engine import SearchParams, search
 
-from .filters import checkbox_groups, filters_from_query, selected_tags
-
-PAGE_SIZE = 20
+from .filters import checkbox_groups, params_from_query, relaxation_links, selected_tags
 
 # The ways into the library from the home page, by who is asking.
 AUDIENCE_WAYS_IN = [
@@ -29,12 +26,9 @@ AUDIENCE_WAYS_IN = [
 ]
 
 
-def paginate(request: HttpRequest, items: QuerySet[Any]) -> Page:
-    """The page asked for; a page that is not a number, or is out of range, gives the nearest."""
-    paginator = Paginator(items, PAGE_SIZE)
+def _page_number(request: HttpRequest) -> int:
     raw = request.GET.get("page", "1")
-    number = int(raw) if raw.isdigit() and len(raw) < 9 else 1
-    return paginator.page(min(max(number, 1), paginator.num_pages))
+    return int(raw) if raw.isdigit() and len(raw) < 7 else 1
 
 
 def page_query(request: HttpRequest) -> str:
@@ -62,18 +56,19 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 def resource_list(request: HttpRequest) -> HttpResponse:
-    options = selectors.filter_options()
-    filters = filters_from_query(request.GET, options)
-    page = paginate(request, selectors.resource_list(filters=filters))
+    results = search(params_from_query(request.GET))
+    query_no_q = request.GET.copy()
+    query_no_q.pop("q", None)
     return render(
         request,
         "site/resource_list.html",
         {
-            "page": page,
-            "filters": filters,
-            "groups": checkbox_groups(options, filters),
-            "selected": selected_tags(request.GET, filters, options),
+            "results": results,
+            "groups": checkbox_groups(results),
+            "selected": selected_tags(request.GET, results),
+            "relaxations": relaxation_links(request.GET, results),
             "page_query": page_query(request),
+            "suggestion_query": query_no_q.urlencode(),
         },
     )
 
@@ -91,22 +86,17 @@ def resource_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def _term_page(
-    request: HttpRequest,
-    *,
-    term: Any,
-    kind: str,
-    filters: selectors.ResourceFilters,
-    filter_query: str,
+    request: HttpRequest, *, term: Any, kind: str, facet: str, value: str
 ) -> HttpResponse:
-    page = paginate(request, selectors.resource_list(filters=filters))
+    params = SearchParams(filters={facet: [value]}, sort="newest", page=_page_number(request))
     return render(
         request,
         "site/term_detail.html",
         {
             "term": term,
             "kind": kind,
-            "page": page,
-            "filter_query": filter_query,
+            "results": search(params),
+            "filter_query": f"{facet}={value}",
             "page_query": page_query(request),
         },
     )
@@ -115,41 +105,25 @@ def _term_page(
 @require_safe
 def organisation_detail(request: HttpRequest, slug: str) -> HttpResponse:
     term = get_object_or_404(Organisation, slug=slug)
-    filters = selectors.ResourceFilters(organisations=[slug])
-    return _term_page(
-        request,
-        term=term,
-        kind="Organisation",
-        filters=filters,
-        filter_query=f"organisation={slug}",
-    )
+    return _term_page(request, term=term, kind="Organisation", facet="organisation", value=slug)
 
 
 @require_safe
 def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
     term = get_object_or_404(Topic, slug=slug)
-    filters = selectors.ResourceFilters(topics=[slug])
-    return _term_page(
-        request, term=term, kind="Topic", filters=filters, filter_query=f"topic={slug}"
-    )
+    return _term_page(request, term=term, kind="Topic", facet="topic", value=slug)
 
 
 @require_safe
 def audience_detail(request: HttpRequest, slug: str) -> HttpResponse:
     term = get_object_or_404(Audience, slug=slug)
-    filters = selectors.ResourceFilters(audiences=[slug])
-    return _term_page(
-        request, term=term, kind="Audience", filters=filters, filter_query=f"audience={slug}"
-    )
+    return _term_page(request, term=term, kind="Audience", facet="audience", value=slug)
 
 
 @require_safe
 def language_detail(request: HttpRequest, code: str) -> HttpResponse:
     term = get_object_or_404(Language, code=code)
-    filters = selectors.ResourceFilters(languages=[code])
-    return _term_page(
-        request, term=term, kind="Language", filters=filters, filter_query=f"language={code}"
-    )
+    return _term_page(request, term=term, kind="Language", facet="language", value=code)
 
 
 @require_safe

@@ -1,0 +1,73 @@
+"""The small interface every full-text backend implements; nothing outside search sees its SQL."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import connections
+
+from signpost.search.documents import Document
+from signpost.search.query import ParsedQuery
+
+# Marks around matched words in highlights: control characters that indexed text never holds.
+START, STOP = "\x02", "\x03"
+
+
+@dataclass
+class RawHighlight:
+    title: str
+    excerpt: str
+
+
+class SearchBackend:
+    vendor = ""
+
+    def __init__(self, alias: str):
+        self.alias = alias
+
+    @property
+    def connection(self) -> Any:
+        return connections[self.alias]
+
+    # Schema, called from the search app's migration.
+    def create_schema(self, schema_editor: Any) -> None:
+        raise NotImplementedError
+
+    def drop_schema(self, schema_editor: Any) -> None:
+        raise NotImplementedError
+
+    # Writes.
+    def delete(self, ids: list[int]) -> None:
+        raise NotImplementedError
+
+    def clear(self) -> None:
+        raise NotImplementedError
+
+    def write(self, documents: list[Document]) -> None:
+        raise NotImplementedError
+
+    # Reads.
+    def match_sql(self, query: ParsedQuery, *, any_clause: bool) -> tuple[str, list[Any]]:
+        """SQL selecting the ids of resources that match, with its parameters."""
+        raise NotImplementedError
+
+    def ranked_ids(
+        self,
+        query: ParsedQuery,
+        *,
+        any_clause: bool,
+        candidates: tuple[str, tuple[Any, ...]],
+        limit: int,
+        offset: int,
+    ) -> list[int]:
+        """Matching ids among `candidates` (SQL selecting ids), best first."""
+        raise NotImplementedError
+
+    def highlights(
+        self, query: ParsedQuery, *, any_clause: bool, ids: list[int]
+    ) -> dict[int, RawHighlight]:
+        raise NotImplementedError
+
+    def suggest(self, word: str) -> str | None:
+        raise NotImplementedError

@@ -1,0 +1,148 @@
+"""PostgreSQL full text: weighted tsvectors in a GIN index, websearch_to_tsquery, ts_rank_cd,
+an unaccenting English configuration, and pg_trgm for suggestions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from signpost.search.documents import Document
+from signpost.search.query import ParsedQuery
+
+from .base import START, STOP, RawHighlight, SearchBackend
+
+TABLE = "search_pg"
+CONFIG = "signpost"
+# PostgreSQL has four weight classes; the fields fall into them by importance.
+WEIGHT_CLASSES = {
+    "title": "A",
+    "organisations": "B",
+    "terms": "B",
+    "people": "C",
+    "summary": "C",
+    "extra": "D",
+}
+VECTOR_SQL = " || ".join(
+    f"setweight(to_tsvector('{CONFIG}', %s), '{label}')" for label in WEIGHT_CLASSES.values()
+)
+
+
+def tsquery(query: ParsedQuery, *, any_clause: bool) -> tuple[str, list[Any]]:
+    """A tsquery expression built from quoted phrases of word characters only."""
+    parts: list[str] = []
+    params: list[Any] = []
+    for clause in query.clauses:
+        alternatives = []
+        for phrase in clause.alternatives:
+            alternatives.append(f"websearch_to_tsquery('{CONFIG}', %s)")
+            params.append('"' + " ".join(phrase) + '"')
+        parts.append("(" + " || ".join(alternatives) + ")")
+    return "(" + (" || " if any_clause else " && ").join(parts) + ")", params
+
+
+class PostgresBackend(SearchBackend):
+    vendor = "postgresql"
+
+    def create_schema(self, schema_editor: Any) -> None:
+        for statement in (
+            "CREATE EXTENSION IF NOT EXISTS unaccent",
+            "CREATE EXTENSION IF NOT EXISTS pg_trgm",
+            f"""DO $$ BEGIN
+                IF NOT EXISTS (SELECT 1 FROM pg_ts_config WHERE cfgname = '{CONFIG}') THEN
+                    CREATE TEXT SEARCH CONFIGURATION {CONFIG} (COPY = english);
+                    ALTER TEXT SEARCH CONFIGURATION {CONFIG}
+                        ALTER MAPPING FOR hword, hword_part, word WITH unaccent, english_stem;
+                END IF;
+            END $$""",  # noqa: S608
+            f"""CREATE TABLE IF NOT EXISTS {TABLE} (
+                resource_id bigint PRIMARY KEY,
+                vector tsvector NOT NULL,
+                title text NOT NULL,
+                summary text NOT NULL)""",
+            f"CREATE INDEX IF NOT EXISTS {TABLE}_vector ON {TABLE} USING GIN (vector)",
+            "CREATE INDEX IF NOT EXISTS search_word_trgm ON search_searchword "
+            "USING GIN (word gin_trgm_ops)",
+        ):
+            schema_editor.execute(statement)
+
+    def drop_schema(self, schema_editor: Any) -> None:
+        schema_editor.execute(f"DROP TABLE IF EXISTS {TABLE}")
+
+    def delete(self, ids: list[int]) -> None:
+        with self.connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {TABLE} WHERE resource_id = ANY(%s)", [ids])  # noqa: S608
+
+    def clear(self) -> None:
+        with self.connection.cursor() as cursor:
+            cursor.execute(f"TRUNCATE {TABLE}")
+
+    def write(self, documents: list[Document]) -> None:
+        sql = (
+            f"INSERT INTO {TABLE} (resource_id, vector, title, summary) "  # noqa: S608
+            f"VALUES (%s, {VECTOR_SQL}, %s, %s)"
+        )
+        rows = [
+            [
+                d.resource_id,
+                *(d.fields[name] for name in WEIGHT_CLASSES),
+                d.fields["title"],
+                d.fields["summary"],
+            ]
+            for d in documents
+        ]
+        with self.connection.cursor() as cursor:
+            cursor.executemany(sql, rows)
+
+    def match_sql(self, query: ParsedQuery, *, any_clause: bool) -> tuple[str, list[Any]]:
+        expression, params = tsquery(query, any_clause=any_clause)
+        return f"SELECT resource_id FROM {TABLE} WHERE vector @@ {expression}", params  # noqa: S608
+
+    def ranked_ids(
+        self,
+        query: ParsedQuery,
+        *,
+        any_clause: bool,
+        candidates: tuple[str, tuple[Any, ...]],
+        limit: int,
+        offset: int,
+    ) -> list[int]:
+        expression, params = tsquery(query, any_clause=any_clause)
+        candidate_sql, candidate_params = candidates
+        sql = (
+            f"SELECT s.resource_id FROM {TABLE} s, (SELECT {expression} AS q) AS query "  # noqa: S608
+            f"WHERE s.vector @@ query.q AND s.resource_id IN ({candidate_sql}) "
+            f"ORDER BY ts_rank_cd('{{0.1, 0.2, 0.4, 1.0}}', s.vector, query.q) DESC, s.resource_id "
+            f"LIMIT %s OFFSET %s"
+        )
+        with self.connection.cursor() as cursor:
+            cursor.execute(sql, [*params, *candidate_params, limit, offset])
+            return [row[0] for row in cursor.fetchall()]
+
+    def highlights(
+        self, query: ParsedQuery, *, any_clause: bool, ids: list[int]
+    ) -> dict[int, RawHighlight]:
+        if not ids:
+            return {}
+        expression, params = tsquery(query, any_clause=True)
+        options = f"StartSel={START}, StopSel={STOP}"
+        sql = (
+            f"SELECT s.resource_id, "  # noqa: S608
+            f"ts_headline('{CONFIG}', s.title, query.q, %s), "
+            f"ts_headline('{CONFIG}', s.summary, query.q, %s) "
+            f"FROM {TABLE} s, (SELECT {expression} AS q) AS query WHERE s.resource_id = ANY(%s)"
+        )
+        all_words = f"{options}, HighlightAll=true"
+        excerpt = f'{options}, MaxWords=40, MinWords=20, MaxFragments=2, FragmentDelimiter=" … "'
+        with self.connection.cursor() as cursor:
+            cursor.execute(sql, [all_words, excerpt, *params, ids])
+            return {row[0]: RawHighlight(row[1], row[2]) for row in cursor.fetchall()}
+
+    def suggest(self, word: str) -> str | None:
+        with self.connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT word FROM search_searchword "
+                "WHERE word %% %s AND similarity(word, %s) > 0.4 "
+                "ORDER BY similarity(word, %s) DESC, frequency DESC LIMIT 1",
+                [word, word, word],
+            )
+            row = cursor.fetchone()
+        return row[0] if row else None

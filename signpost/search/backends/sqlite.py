@@ -1,0 +1,111 @@
+"""SQLite FTS5: porter stemming over unicode61 with diacritics removed, ranked by weighted bm25."""
+
+from __future__ import annotations
+
+import difflib
+from typing import Any
+
+from signpost.search.documents import FIELDS, Document
+from signpost.search.models import SearchWord
+from signpost.search.query import ParsedQuery
+
+from .base import START, STOP, RawHighlight, SearchBackend
+
+TABLE = "search_fts"
+COLUMNS = [name for name, _ in FIELDS]
+WEIGHTS = ", ".join(str(weight) for _, weight in FIELDS)
+SUMMARY_COLUMN = COLUMNS.index("summary")
+
+
+def match_expression(query: ParsedQuery, *, any_clause: bool) -> str:
+    """An FTS5 query; every phrase is quoted, and holds only word characters."""
+    clauses = []
+    for clause in query.clauses:
+        phrases = " OR ".join('"' + " ".join(phrase) + '"' for phrase in clause.alternatives)
+        clauses.append(f"({phrases})")
+    return (" OR " if any_clause else " AND ").join(clauses)
+
+
+class SQLiteBackend(SearchBackend):
+    vendor = "sqlite"
+
+    def create_schema(self, schema_editor: Any) -> None:
+        schema_editor.execute(
+            f"CREATE VIRTUAL TABLE IF NOT EXISTS {TABLE} USING fts5("
+            f"{', '.join(COLUMNS)}, tokenize = 'porter unicode61 remove_diacritics 2')"
+        )
+
+    def drop_schema(self, schema_editor: Any) -> None:
+        schema_editor.execute(f"DROP TABLE IF EXISTS {TABLE}")
+
+    def delete(self, ids: list[int]) -> None:
+        with self.connection.cursor() as cursor:
+            for start in range(0, len(ids), 500):
+                chunk = ids[start : start + 500]
+                marks = ", ".join(["%s"] * len(chunk))
+                cursor.execute(f"DELETE FROM {TABLE} WHERE rowid IN ({marks})", chunk)  # noqa: S608
+
+    def clear(self) -> None:
+        with self.connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {TABLE}")  # noqa: S608
+
+    def write(self, documents: list[Document]) -> None:
+        marks = ", ".join(["%s"] * (len(COLUMNS) + 1))
+        with self.connection.cursor() as cursor:
+            cursor.executemany(
+                f"INSERT INTO {TABLE} (rowid, {', '.join(COLUMNS)}) VALUES ({marks})",  # noqa: S608
+                [[d.resource_id, *(d.fields[c] for c in COLUMNS)] for d in documents],
+            )
+
+    def match_sql(self, query: ParsedQuery, *, any_clause: bool) -> tuple[str, list[Any]]:
+        return (
+            f"SELECT rowid FROM {TABLE} WHERE {TABLE} MATCH %s",  # noqa: S608
+            [match_expression(query, any_clause=any_clause)],
+        )
+
+    def ranked_ids(
+        self,
+        query: ParsedQuery,
+        *,
+        any_clause: bool,
+        candidates: tuple[str, tuple[Any, ...]],
+        limit: int,
+        offset: int,
+    ) -> list[int]:
+        candidate_sql, candidate_params = candidates
+        sql = (
+            f"SELECT rowid FROM {TABLE} WHERE {TABLE} MATCH %s AND rowid IN ({candidate_sql}) "  # noqa: S608
+            f"ORDER BY bm25({TABLE}, {WEIGHTS}), rowid LIMIT %s OFFSET %s"
+        )
+        params = [match_expression(query, any_clause=any_clause), *candidate_params, limit, offset]
+        with self.connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return [row[0] for row in cursor.fetchall()]
+
+    def highlights(
+        self, query: ParsedQuery, *, any_clause: bool, ids: list[int]
+    ) -> dict[int, RawHighlight]:
+        if not ids:
+            return {}
+        marks = ", ".join(["%s"] * len(ids))
+        sql = (
+            f"SELECT rowid, highlight({TABLE}, 0, %s, %s), "  # noqa: S608
+            f"snippet({TABLE}, {SUMMARY_COLUMN}, %s, %s, '…', 40) "
+            f"FROM {TABLE} WHERE {TABLE} MATCH %s AND rowid IN ({marks})"
+        )
+        # OR, so that every word of the query is marked wherever it appears.
+        expression = match_expression(query, any_clause=True)
+        with self.connection.cursor() as cursor:
+            cursor.execute(sql, [START, STOP, START, STOP, expression, *ids])
+            return {row[0]: RawHighlight(row[1], row[2]) for row in cursor.fetchall()}
+
+    def suggest(self, word: str) -> str | None:
+        lengths = range(max(1, len(word) - 2), len(word) + 3)
+        candidates = list(
+            SearchWord.objects.using(self.alias)
+            .filter(length__in=lengths, word__startswith=word[:1])
+            .order_by("-frequency")
+            .values_list("word", flat=True)[:20000]
+        )
+        matches = difflib.get_close_matches(word, candidates, n=1, cutoff=0.75)
+        return matches[0] if matches else None

@@ -1,0 +1,351 @@
+"""Search: full-text match, facet counts, ranking, highlights and suggestions.
+
+Every query here only reads, through the database alias in settings.SEARCH_DATABASE, so
+that searches can be sent to a read replica by configuration alone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db.models import Count, Exists, F, OuterRef, QuerySet
+from django.db.models.expressions import RawSQL
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from signpost.catalogue.models import Resource, ResourceQuerySet
+
+from .backends import backend_for
+from .backends.base import START, STOP, SearchBackend
+from .documents import FACETS
+from .models import SearchFacet, SearchWord
+from .query import ParsedQuery, parse
+
+SORTS = ("relevance", "newest", "oldest", "title")
+FACET_LABELS = {
+    "type": "Type",
+    "topic": "Topic",
+    "audience": "Audience",
+    "language": "Language",
+    "organisation": "Organisation",
+    "country": "Country",
+    "year": "Year",
+}
+MAX_PAGE_SIZE = 100
+
+
+@dataclass
+class SearchParams:
+    q: str = ""
+    filters: dict[str, list[str]] = field(default_factory=dict)  # facet name -> values
+    year_from: int | None = None
+    year_to: int | None = None
+    sort: str = ""
+    page: int = 1
+    page_size: int = 20
+
+    @property
+    def has_filters(self) -> bool:
+        return any(self.filters.values()) or self.year_from is not None or self.year_to is not None
+
+
+@dataclass
+class FacetValue:
+    value: str
+    label: str
+    count: int
+    selected: bool
+
+
+@dataclass
+class Highlight:
+    title: SafeString
+    excerpt: SafeString
+
+
+@dataclass
+class Relaxation:
+    """What removing one filter would bring back, offered when a search finds nothing."""
+
+    facet: str
+    label: str
+    count: int
+
+
+@dataclass
+class SearchResults:
+    params: SearchParams
+    query: ParsedQuery
+    count: int
+    page: int
+    num_pages: int
+    resources: list[Resource]
+    facets: dict[str, list[FacetValue]]
+    highlights: dict[int, Highlight] = field(default_factory=dict)
+    relaxed: bool = False
+    sort: str = "newest"
+    suggestion: str | None = None
+    relaxations: list[Relaxation] = field(default_factory=list)
+    without_filters: int | None = None
+
+    @property
+    def has_previous(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.num_pages
+
+    @property
+    def items(self) -> list[tuple[Resource, Highlight | None]]:
+        return [(r, self.highlights.get(r.pk)) for r in self.resources]
+
+    @property
+    def previous_page(self) -> int:
+        return self.page - 1
+
+    @property
+    def next_page(self) -> int:
+        return self.page + 1
+
+    @property
+    def page_window(self) -> list[int | None]:
+        """Page numbers to link: the first, the last and those near this one; None is a gap."""
+        wanted = {1, self.num_pages} | set(range(self.page - 2, self.page + 3))
+        numbers = sorted(n for n in wanted if 1 <= n <= self.num_pages)
+        window: list[int | None] = []
+        for n in numbers:
+            if window and window[-1] is not None and n - window[-1] > 1:  # type: ignore[operator]
+                window.append(None)
+            window.append(n)
+        return window
+
+    @property
+    def start_index(self) -> int:
+        return (self.page - 1) * self.params.page_size + 1 if self.count else 0
+
+
+def _alias() -> str:
+    return getattr(settings, "SEARCH_DATABASE", "default")
+
+
+def _filtered(params: SearchParams, *, skip: str | None = None) -> ResourceQuerySet:
+    """Published resources matching every filter but `skip`: OR within a facet, AND across."""
+    qs = Resource.objects.using(_alias()).published()
+    for facet, values in params.filters.items():
+        if values and facet != skip:
+            qs = qs.filter(
+                Exists(
+                    SearchFacet.objects.filter(
+                        resource_id=OuterRef("pk"), facet=facet, value__in=values
+                    )
+                )
+            )
+    if skip != "year":
+        if params.year_from is not None:
+            qs = qs.filter(published_date__year__gte=params.year_from)
+        if params.year_to is not None:
+            qs = qs.filter(published_date__year__lte=params.year_to)
+    return qs
+
+
+def _matching(
+    qs: ResourceQuerySet, backend: SearchBackend, query: ParsedQuery, any_clause: bool
+) -> ResourceQuerySet:
+    if not query:
+        return qs
+    # The backend's SQL holds no reader input: the query's words travel as parameters.
+    sql, sql_params = backend.match_sql(query, any_clause=any_clause)
+    return qs.filter(pk__in=RawSQL(sql, sql_params))  # noqa: S611
+
+
+def _facet_counts(
+    qs: QuerySet[Resource], facets: list[str]
+) -> dict[str, dict[str, tuple[str, int]]]:
+    rows = (
+        SearchFacet.objects.using(_alias())
+        .filter(resource_id__in=qs.values("pk"), facet__in=facets)
+        .values("facet", "value", "label")
+        .annotate(n=Count("resource_id"))
+    )
+    counts: dict[str, dict[str, tuple[str, int]]] = {f: {} for f in facets}
+    for row in rows:
+        counts[row["facet"]][row["value"]] = (row["label"], row["n"])
+    return counts
+
+
+def _selected_facets(params: SearchParams) -> list[str]:
+    """The facets the reader has narrowed; a year range narrows the year facet."""
+    ranged = params.year_from is not None or params.year_to is not None
+    return [f for f in FACETS if params.filters.get(f) or (f == "year" and ranged)]
+
+
+def _facets(
+    params: SearchParams, backend: SearchBackend, query: ParsedQuery, any_clause: bool
+) -> dict[str, list[FacetValue]]:
+    """Counts for every facet; a facet's own selection is left out of its counts."""
+    selected = _selected_facets(params)
+    unselected = [f for f in FACETS if f not in selected]
+    counts = _facet_counts(_matching(_filtered(params), backend, query, any_clause), unselected)
+    for facet in selected:
+        counts.update(
+            _facet_counts(
+                _matching(_filtered(params, skip=facet), backend, query, any_clause), [facet]
+            )
+        )
+    result: dict[str, list[FacetValue]] = {}
+    for facet in FACETS:
+        chosen = set(params.filters.get(facet, []))
+        values = [FacetValue(v, label, n, v in chosen) for v, (label, n) in counts[facet].items()]
+        present = {v.value for v in values}
+        values += [FacetValue(v, _label(facet, v), 0, True) for v in chosen - present]
+        if facet == "year":
+            values.sort(key=lambda v: v.value, reverse=True)
+        else:
+            values.sort(key=lambda v: (-v.count, v.label.lower()))
+        result[facet] = values
+    return result
+
+
+def _label(facet: str, value: str) -> str:
+    row = (
+        SearchFacet.objects.using(_alias()).filter(facet=facet, value=value).values("label").first()
+    )
+    return row["label"] if row else value
+
+
+def _ordered(qs: ResourceQuerySet, sort: str) -> ResourceQuerySet:
+    if sort == "title":
+        return qs.order_by("title", "pk")
+    if sort == "oldest":
+        return qs.order_by(F("published_date").asc(nulls_last=True), "title", "pk")
+    return qs.order_by(F("published_date").desc(nulls_last=True), "title", "pk")
+
+
+def _marked(text: str) -> SafeString:
+    """Escape everything, then turn the backend's markers into <mark> elements."""
+    return mark_safe(escape(text).replace(START, "<mark>").replace(STOP, "</mark>"))  # noqa: S308
+
+
+def _count_alone(backend: SearchBackend, word: str) -> int:
+    """How many resources a word finds by itself, stemmed but without synonyms."""
+    published = Resource.objects.using(_alias()).published()
+    return _matching(published, backend, parse(f'"{word}"', synonyms={}), False).count()
+
+
+def _suggestion(backend: SearchBackend, query: ParsedQuery) -> str | None:
+    """The query with each word the catalogue does not know replaced by the nearest one it does."""
+    words = [w for clause in query.clauses for w in clause.original]
+    candidates = [w for w in words if len(w) > 3 and not w.isdigit()]
+    if not candidates:
+        return None
+    known = set(
+        SearchWord.objects.using(_alias())
+        .filter(word__in=candidates)
+        .values_list("word", flat=True)
+    )
+    replaced = {}
+    for word in candidates:
+        if word in known:
+            continue
+        suggestion = backend.suggest(word)
+        # A misspelling may stem like a real word and find something: offer what finds more.
+        if (
+            suggestion
+            and suggestion != word
+            and _count_alone(backend, suggestion) > _count_alone(backend, word)
+        ):
+            replaced[word] = suggestion
+    if not replaced:
+        return None
+    return " ".join(replaced.get(w, w) for w in words)
+
+
+def search(params: SearchParams) -> SearchResults:
+    backend = backend_for(_alias())
+    query = parse(params.q)
+    sort = params.sort if params.sort in SORTS else ""
+    if not sort or (sort == "relevance" and not query):
+        sort = "relevance" if query else "newest"
+    page_size = min(max(params.page_size, 1), MAX_PAGE_SIZE)
+
+    any_clause = False
+    base = _filtered(params)
+    matched = _matching(base, backend, query, any_clause)
+    count = matched.count()
+    if count == 0 and len(query.clauses) > 1:
+        relaxed_matches = _matching(base, backend, query, True)
+        relaxed_count = relaxed_matches.count()
+        if relaxed_count:
+            any_clause, matched, count = True, relaxed_matches, relaxed_count
+
+    num_pages = max(1, -(-count // page_size))
+    page = min(max(params.page, 1), num_pages)
+    offset = (page - 1) * page_size
+    if query and sort == "relevance":
+        candidates = base.values("pk").query.sql_with_params()
+        ids = backend.ranked_ids(
+            query, any_clause=any_clause, candidates=candidates, limit=page_size, offset=offset
+        )
+        by_id = {
+            r.pk: r for r in Resource.objects.using(_alias()).filter(pk__in=ids).with_listing_data()
+        }
+        resources = [by_id[i] for i in ids if i in by_id]
+    else:
+        resources = list(_ordered(matched, sort).with_listing_data()[offset : offset + page_size])
+
+    results = SearchResults(
+        params=params,
+        query=query,
+        count=count,
+        page=page,
+        num_pages=num_pages,
+        resources=resources,
+        facets=_facets(params, backend, query, any_clause),
+        relaxed=any_clause,
+        sort=sort,
+    )
+    if query and resources:
+        raw = backend.highlights(query, any_clause=any_clause, ids=[r.pk for r in resources])
+        results.highlights = {
+            pk: Highlight(_marked(h.title), _marked(h.excerpt)) for pk, h in raw.items()
+        }
+    if query and count < 3:
+        results.suggestion = _suggestion(backend, query)
+    if count == 0 and params.has_filters:
+        results.relaxations = _relaxations(params, backend, query)
+        results.without_filters = _matching(
+            _filtered(SearchParams()), backend, query, False
+        ).count()
+    return results
+
+
+def _relaxations(
+    params: SearchParams, backend: SearchBackend, query: ParsedQuery
+) -> list[Relaxation]:
+    relaxations = []
+    for facet in _selected_facets(params):
+        count = _matching(_filtered(params, skip=facet), backend, query, False).count()
+        if count:
+            relaxations.append(Relaxation(facet, FACET_LABELS[facet], count))
+    return relaxations
+
+
+def known_filters(filters: dict[str, list[str]]) -> dict[str, list[str]]:
+    """The filters with every value the catalogue does not have dropped, in one query."""
+    wanted = {(f, v) for f, values in filters.items() if f in FACETS for v in values}
+    if not wanted:
+        return {}
+    rows = (
+        SearchFacet.objects.using(_alias())
+        .filter(facet__in={f for f, _ in wanted}, value__in={v for _, v in wanted})
+        .values_list("facet", "value")
+        .distinct()
+    )
+    present = set(rows)
+    return {
+        f: [v for v in dict.fromkeys(values) if (f, v) in present]
+        for f, values in filters.items()
+        if f in FACETS
+    }

@@ -1,0 +1,34 @@
+"""Tables the search app owns on every backend; the full-text tables are made per engine."""
+
+from django.db import models
+
+from signpost.catalogue.models import Resource
+
+
+class SearchFacet(models.Model):
+    """One facet value of one published resource: what facet counts and filters are made of."""
+
+    resource = models.ForeignKey(Resource, on_delete=models.CASCADE, related_name="+")
+    facet = models.CharField(max_length=20)
+    value = models.CharField(max_length=200)
+    label = models.CharField(max_length=200)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["facet", "value", "resource"], name="search_facet_value"),
+            models.Index(fields=["resource", "facet"], name="search_facet_resource"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.facet}={self.value}"
+
+
+class SearchWord(models.Model):
+    """A word as it is written in the catalogue, for "Did you mean" suggestions."""
+
+    word = models.CharField(max_length=100, unique=True)
+    length = models.PositiveSmallIntegerField(db_index=True)
+    frequency = models.PositiveIntegerField(default=1)
+
+    def __str__(self) -> str:
+        return self.word

@@ -1,0 +1,125 @@
+"""Turns whatever a reader types into a safe, engine-neutral query.
+
+A query becomes a list of clauses; every clause must match (AND), or any may (OR) when AND
+finds nothing. A clause is a set of alternatives, each a phrase of one or more words: the
+reader's own word or quoted phrase, plus its synonyms. Only word characters survive, so no
+operator, quote or control character from the reader ever reaches a search engine.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+MAX_QUERY_LENGTH = 1000
+MAX_CLAUSES = 12
+SYNONYMS_FILE = Path(__file__).resolve().parent / "synonyms.txt"
+
+# Words too common to search by on their own; kept inside quoted phrases.
+STOPWORDS = frozenset(
+    (
+        "a", "an", "and", "are", "as", "at", "be", "by", "for", "from", "has", "have", "how",
+        "in", "is", "it", "its", "of", "on", "or", "that", "the", "this", "to", "was", "were",
+        "what", "when", "where", "which", "who", "will", "with",
+    )
+)  # fmt: skip
+_WORD = re.compile(r"\w+", re.UNICODE)
+_QUOTED = re.compile(r'"([^"]*)"')
+
+Phrase = tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Clause:
+    alternatives: tuple[Phrase, ...]
+    # The reader's own words, for highlighting and suggestions.
+    original: Phrase = ()
+
+
+@dataclass
+class ParsedQuery:
+    text: str = ""
+    clauses: list[Clause] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.clauses)
+
+    @property
+    def words(self) -> list[str]:
+        """Every distinct word the query can match, synonyms included."""
+        seen: dict[str, None] = {}
+        for clause in self.clauses:
+            for phrase in clause.alternatives:
+                for word in phrase:
+                    seen.setdefault(word, None)
+        return list(seen)
+
+
+def words_of(text: str) -> list[str]:
+    # "_" is a word character for the regex, but not a word for a reader.
+    return [w for w in _WORD.findall(text.replace("_", " ").lower()) if w]
+
+
+def clean(text: str) -> str:
+    """The text cut to the maximum length, with control characters turned into spaces."""
+    text = text[:MAX_QUERY_LENGTH]
+    return " ".join("".join(ch if ch.isprintable() else " " for ch in text).split())
+
+
+@lru_cache(maxsize=4)
+def _synonym_groups(path: Path, mtime: float) -> dict[Phrase, tuple[Phrase, ...]]:
+    groups: dict[Phrase, tuple[Phrase, ...]] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.split("#", 1)[0]
+        members = tuple(p for p in (tuple(words_of(part)) for part in line.split(",")) if p)
+        if len(members) < 2:
+            continue
+        for member in members:
+            existing = groups.get(member, ())
+            groups[member] = tuple(dict.fromkeys(existing + members))
+    return groups
+
+
+def synonym_groups(path: Path = SYNONYMS_FILE) -> dict[Phrase, tuple[Phrase, ...]]:
+    """Synonyms from the editable data file, reread whenever the file changes."""
+    try:
+        mtime = path.stat().st_mtime
+    except OSError:
+        return {}
+    return _synonym_groups(path, mtime)
+
+
+def parse(text: str, *, synonyms: dict[Phrase, tuple[Phrase, ...]] | None = None) -> ParsedQuery:
+    text = clean(text)
+    groups = synonym_groups() if synonyms is None else synonyms
+    longest = max((len(p) for p in groups), default=1)
+    clauses: list[Clause] = []
+
+    def add_words(words: list[str]) -> None:
+        words = [w for w in words if w not in STOPWORDS] or words
+        i = 0
+        while i < len(words):
+            # The longest run of words that is a synonym group member becomes one clause.
+            for size in range(min(longest, len(words) - i), 0, -1):
+                phrase = tuple(words[i : i + size])
+                if phrase in groups:
+                    clauses.append(Clause(groups[phrase], phrase))
+                    i += size
+                    break
+            else:
+                clauses.append(Clause(((words[i],),), (words[i],)))
+                i += 1
+
+    position = 0
+    for match in _QUOTED.finditer(text):
+        add_words(words_of(text[position : match.start()]))
+        phrase = tuple(words_of(match.group(1)))
+        if phrase:
+            alternatives = groups.get(phrase, (phrase,))
+            clauses.append(Clause(alternatives, phrase))
+        position = match.end()
+    add_words(words_of(text[position:]))
+    unique = list(dict.fromkeys(clauses))[:MAX_CLAUSES]
+    return ParsedQuery(text=text, clauses=unique)
