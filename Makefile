@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run install install-test migrate serve test lint typecheck pytest assets browser-deps clean
+.PHONY: benchmark run install install-test migrate serve test lint typecheck pytest assets browser-deps clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -64,3 +64,15 @@ test: lint typecheck pytest
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
+
+# Search latency at scale (docs/performance.md): SQLite, then PostgreSQL when one answers.
+BENCH_ARGS ?= --resources 100000
+PG_SERVER ?= postgres://postgres@127.0.0.1:5432
+benchmark: install
+	mkdir -p var
+	DATABASE_URL=sqlite:///$(CURDIR)/var/bench.sqlite3 $(BIN)/python manage.py migrate -v0
+	DATABASE_URL=sqlite:///$(CURDIR)/var/bench.sqlite3 $(BIN)/python manage.py benchmark_search $(BENCH_ARGS)
+	@if TEST_DATABASE_URL=$(PG_SERVER)/postgres $(BIN)/python scripts/postgres_available.py signpost_bench; then \
+		DATABASE_URL=$(PG_SERVER)/signpost_bench $(BIN)/python manage.py migrate -v0 && \
+		DATABASE_URL=$(PG_SERVER)/signpost_bench $(BIN)/python manage.py benchmark_search $(BENCH_ARGS); \
+	else echo "PostgreSQL is not reachable: its benchmark was skipped."; fi

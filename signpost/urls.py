@@ -2,11 +2,14 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from signpost.api.api import api
+
 admin.site.site_header = "Signpost editors"
 admin.site.site_title = "Signpost editors"
 
 urlpatterns = [
     path(settings.ADMIN_PATH, admin.site.urls),
+    path("api/v1/", api.urls),
     path("", include("signpost.site.urls")),
 ]
 

@@ -13,6 +13,7 @@ from .models import (
     Resource,
     ResourceOrganisation,
     ResourcePerson,
+    ResourceQuerySet,
     Topic,
     Version,
 )
@@ -90,7 +91,7 @@ def languages_with_counts() -> QuerySet[Language]:
     )
 
 
-def resources_for_export() -> QuerySet[Resource]:
+def resources_for_export() -> ResourceQuerySet:
     return (
         Resource.objects.order_by("uid")
         .prefetch_related(

@@ -334,7 +334,13 @@ def _relaxations(
 
 def known_filters(filters: dict[str, list[str]]) -> dict[str, list[str]]:
     """The filters with every value the catalogue does not have dropped, in one query."""
-    wanted = {(f, v) for f, values in filters.items() if f in FACETS for v in values}
+    wanted = {
+        (f, v)
+        for f, values in filters.items()
+        if f in FACETS
+        for v in values
+        if 0 < len(v) <= 200 and v.isprintable()
+    }
     if not wanted:
         return {}
     rows = (

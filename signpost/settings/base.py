@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "signpost.catalogue",
     "signpost.search",
     "signpost.site",
+    "signpost.api",
 ]
 
 MIDDLEWARE = [
