@@ -284,7 +284,7 @@ def search(params: SearchParams) -> SearchResults:
     page = min(max(params.page, 1), num_pages)
     offset = (page - 1) * page_size
     if query and sort == "relevance":
-        candidates = base.values("pk").query.sql_with_params()
+        candidates = base.order_by().values("pk").query.sql_with_params()
         ids = backend.ranked_ids(
             query, any_clause=any_clause, candidates=candidates, limit=page_size, offset=offset
         )

@@ -35,7 +35,7 @@ from signpost.catalogue.models import (
     Version,
 )
 from signpost.search.engine import SearchParams, search
-from signpost.search.query import words_of
+from signpost.search.query import STOPWORDS, words_of
 
 DEMO_FILE = Path(settings.BASE_DIR) / "data" / "demo.jsonl"
 KINDS = ("one word", "two words", "phrase", "facets", "miss", "typo")
@@ -47,7 +47,7 @@ def _vocabulary() -> list[str]:
     for line in DEMO_FILE.read_text(encoding="utf-8").splitlines():
         record = json.loads(line)
         for word in words_of(record["title"] + " " + record["summary"]):
-            if len(word) > 2 and not word.isdigit():
+            if len(word) > 2 and not word.isdigit() and word not in STOPWORDS:
                 counts[word] = counts.get(word, 0) + 1
     return sorted(counts, key=lambda w: -counts[w])
 
