@@ -26,7 +26,7 @@ TYPE_LABELS = dict(ResourceType.choices)
 class Document:
     resource_id: int
     fields: dict[str, str]
-    facets: list[tuple[str, str, str]]  # (facet, value, label)
+    facets: list[tuple[str, str]]  # (facet, value)
 
 
 def resources_for_index(ids: Iterable[int] | None = None) -> Iterator[Resource]:
@@ -40,7 +40,7 @@ def resources_for_index(ids: Iterable[int] | None = None) -> Iterator[Resource]:
             queryset=ResourceOrganisation.objects.select_related("organisation"),
         ),
         Prefetch("resource_people", queryset=ResourcePerson.objects.select_related("person")),
-        "versions__language",
+        "versions",
         "topics",
         "audiences",
         "countries",
@@ -69,14 +69,12 @@ def document_for(resource: Resource) -> Document:
             + [TYPE_LABELS.get(resource.resource_type, ""), resource.access_note]
         ),
     }
-    facets = [("type", resource.resource_type, TYPE_LABELS.get(resource.resource_type, ""))]
-    facets += [("topic", t.slug, t.name) for t in topics]
-    facets += [("audience", a.slug, a.name) for a in audiences]
-    facets += [("organisation", o.slug, o.name) for o in {o.pk: o for o in organisations}.values()]
-    facets += [("country", c.slug, c.name) for c in countries]
-    languages = {v.language_id: v.language.name_en for v in versions}
-    facets += [("language", code, name) for code, name in languages.items()]
+    facets = [("type", resource.resource_type)]
+    facets += [("topic", t.slug) for t in topics]
+    facets += [("audience", a.slug) for a in audiences]
+    facets += [("organisation", slug) for slug in dict.fromkeys(o.slug for o in organisations)]
+    facets += [("country", c.slug) for c in countries]
+    facets += [("language", code) for code in dict.fromkeys(v.language_id for v in versions)]
     if resource.published_date:
-        year = str(resource.published_date.year)
-        facets.append(("year", year, year))
+        facets.append(("year", str(resource.published_date.year)))
     return Document(resource.pk, fields, facets)

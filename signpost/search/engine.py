@@ -6,7 +6,9 @@ that searches can be sent to a read replica by configuration alone.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.conf import settings
 from django.db.models import Count, Exists, F, OuterRef, QuerySet
@@ -14,11 +16,19 @@ from django.db.models.expressions import RawSQL
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from signpost.catalogue.models import Resource, ResourceQuerySet
+from signpost.catalogue.models import (
+    Audience,
+    Country,
+    Language,
+    Organisation,
+    Resource,
+    ResourceQuerySet,
+    Topic,
+)
 
 from .backends import backend_for
 from .backends.base import START, STOP, SearchBackend
-from .documents import FACETS
+from .documents import FACETS, TYPE_LABELS
 from .models import SearchFacet, SearchWord
 from .query import ParsedQuery, parse
 
@@ -33,6 +43,15 @@ FACET_LABELS = {
     "year": "Year",
 }
 MAX_PAGE_SIZE = 100
+LABEL_SOURCES: dict[str, tuple[Any, str, str]] = {
+    "topic": (Topic, "slug", "name"),
+    "audience": (Audience, "slug", "name"),
+    "organisation": (Organisation, "slug", "name"),
+    "country": (Country, "slug", "name"),
+    "language": (Language, "code", "name_en"),
+}
+# Counting how many resources a word finds stops here: enough to compare two words.
+COUNT_CAP = 500
 
 
 @dataclass
@@ -160,19 +179,32 @@ def _matching(
     return qs.filter(pk__in=RawSQL(sql, sql_params))  # noqa: S611
 
 
-def _facet_counts(
-    qs: QuerySet[Resource], facets: list[str]
-) -> dict[str, dict[str, tuple[str, int]]]:
+def _facet_counts(qs: QuerySet[Resource], facets: list[str]) -> dict[str, dict[str, int]]:
     rows = (
         SearchFacet.objects.using(_alias())
-        .filter(resource_id__in=qs.values("pk"), facet__in=facets)
-        .values("facet", "value", "label")
-        .annotate(n=Count("resource_id"))
+        .filter(resource_id__in=qs.order_by().values("pk"), facet__in=facets)
+        .values_list("facet", "value")
+        .annotate(n=Count("*"))
+        .order_by()
     )
-    counts: dict[str, dict[str, tuple[str, int]]] = {f: {} for f in facets}
-    for row in rows:
-        counts[row["facet"]][row["value"]] = (row["label"], row["n"])
+    counts: dict[str, dict[str, int]] = {f: {} for f in facets}
+    for facet, value, n in rows:
+        counts[facet][value] = n
     return counts
+
+
+def facet_labels(facet: str, values: Iterable[str]) -> dict[str, str]:
+    """What a reader calls each value the catalogue has: read now, so that renames show."""
+    values = [v for v in values if 0 < len(v) <= 200 and v.isprintable()]
+    if facet == "type":
+        return {v: TYPE_LABELS[v] for v in values if v in TYPE_LABELS}
+    if facet == "year":
+        return {v: v for v in values if v.isdigit() and len(v) == 4}
+    if not values:
+        return {}
+    model, key, name = LABEL_SOURCES[facet]
+    query = model.objects.using(_alias()).filter(**{f"{key}__in": values})
+    return dict(query.values_list(key, name))
 
 
 def _selected_facets(params: SearchParams) -> list[str]:
@@ -197,22 +229,18 @@ def _facets(
     result: dict[str, list[FacetValue]] = {}
     for facet in FACETS:
         chosen = set(params.filters.get(facet, []))
-        values = [FacetValue(v, label, n, v in chosen) for v, (label, n) in counts[facet].items()]
-        present = {v.value for v in values}
-        values += [FacetValue(v, _label(facet, v), 0, True) for v in chosen - present]
+        found = counts[facet]
+        labels = facet_labels(facet, set(found) | chosen)
+        values = [
+            FacetValue(v, labels.get(v, v), found.get(v, 0), v in chosen)
+            for v in set(found) | chosen
+        ]
         if facet == "year":
             values.sort(key=lambda v: v.value, reverse=True)
         else:
             values.sort(key=lambda v: (-v.count, v.label.lower()))
         result[facet] = values
     return result
-
-
-def _label(facet: str, value: str) -> str:
-    row = (
-        SearchFacet.objects.using(_alias()).filter(facet=facet, value=value).values("label").first()
-    )
-    return row["label"] if row else value
 
 
 def _ordered(qs: ResourceQuerySet, sort: str) -> ResourceQuerySet:
@@ -231,7 +259,8 @@ def _marked(text: str) -> SafeString:
 def _count_alone(backend: SearchBackend, word: str) -> int:
     """How many resources a word finds by itself, stemmed but without synonyms."""
     published = Resource.objects.using(_alias()).published()
-    return _matching(published, backend, parse(f'"{word}"', synonyms={}), False).count()
+    matches = _matching(published, backend, parse(f'"{word}"', synonyms={}), False)
+    return matches.order_by().values("pk")[:COUNT_CAP].count()
 
 
 def _suggestion(backend: SearchBackend, query: ParsedQuery) -> str | None:
@@ -333,25 +362,10 @@ def _relaxations(
 
 
 def known_filters(filters: dict[str, list[str]]) -> dict[str, list[str]]:
-    """The filters with every value the catalogue does not have dropped, in one query."""
-    wanted = {
-        (f, v)
-        for f, values in filters.items()
-        if f in FACETS
-        for v in values
-        if 0 < len(v) <= 200 and v.isprintable()
-    }
-    if not wanted:
-        return {}
-    rows = (
-        SearchFacet.objects.using(_alias())
-        .filter(facet__in={f for f, _ in wanted}, value__in={v for _, v in wanted})
-        .values_list("facet", "value")
-        .distinct()
-    )
-    present = set(rows)
-    return {
-        f: [v for v in dict.fromkeys(values) if (f, v) in present]
-        for f, values in filters.items()
-        if f in FACETS
-    }
+    """The filters with every value the catalogue does not have dropped."""
+    known = {}
+    for facet, values in filters.items():
+        if facet in FACETS and values:
+            labels = facet_labels(facet, values)
+            known[facet] = [v for v in dict.fromkeys(values) if v in labels]
+    return known

@@ -30,9 +30,9 @@ def _write(documents: list[Document], *, words: Counter[str] | None = None) -> N
     backend_for(DEFAULT_DB_ALIAS).write(documents)
     SearchFacet.objects.bulk_create(
         [
-            SearchFacet(resource_id=d.resource_id, facet=facet, value=value, label=label[:200])
+            SearchFacet(resource_id=d.resource_id, facet=facet, value=value)
             for d in documents
-            for facet, value, label in d.facets
+            for facet, value in d.facets
         ],
         batch_size=5000,
     )
@@ -79,6 +79,7 @@ def index_rebuild(*, progress: Callable[[int, int], None] | None = None) -> int:
         done += len(batch)
         if progress:
             progress(done, total)
+    backend_for(DEFAULT_DB_ALIAS).analyse()
     return done
 
 

@@ -47,6 +47,11 @@ class SearchBackend:
     def write(self, documents: list[Document]) -> None:
         raise NotImplementedError
 
+    def analyse(self) -> None:
+        """Refresh the planner's statistics after a bulk load."""
+        with self.connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+
     # Reads.
     def match_sql(self, query: ParsedQuery, *, any_clause: bool) -> tuple[str, list[Any]]:
         """SQL selecting the ids of resources that match, with its parameters."""

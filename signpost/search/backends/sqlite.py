@@ -104,7 +104,8 @@ class SQLiteBackend(SearchBackend):
         lengths = range(max(1, len(word) - 2), len(word) + 3)
         candidates = list(
             SearchWord.objects.using(self.alias)
-            .filter(length__in=lengths, word__startswith=word[:1])
+            # Misspellings rarely change the first two letters; the rest is left to difflib.
+            .filter(length__in=lengths, word__startswith=word[:2])
             .order_by("-frequency")
             .values_list("word", flat=True)[:20000]
         )

@@ -35,7 +35,6 @@ class Migration(migrations.Migration):
                 ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
                 ("facet", models.CharField(max_length=20)),
                 ("value", models.CharField(max_length=200)),
-                ("label", models.CharField(max_length=200)),
                 (
                     "resource",
                     models.ForeignKey(
@@ -46,7 +45,7 @@ class Migration(migrations.Migration):
             options={
                 "indexes": [
                     models.Index(fields=["facet", "value", "resource"], name="search_facet_value"),
-                    models.Index(fields=["resource", "facet"], name="search_facet_resource"),
+                    models.Index(fields=["resource", "facet", "value"], name="search_facet_resource"),
                 ]
             },
         ),
