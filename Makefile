@@ -30,8 +30,7 @@ migrate: install
 
 run: migrate
 	$(BIN)/python manage.py collectstatic --no-input --verbosity 0
-	$(BIN)/gunicorn signpost.wsgi:application --bind $(HOST):$(PORT) --workers 2 --threads 4 \
-		--access-logformat '%(t)s "%(m)s %(U)s" %(s)s %(B)s %(L)ss' --access-logfile -
+	HOST=$(HOST) PORT=$(PORT) $(BIN)/gunicorn --config gunicorn.conf.py
 
 # Rebuild the committed CSS and JS from the npm packages (needs Node.js; run time does not).
 assets:
@@ -43,6 +42,9 @@ browser-deps:
 		if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
 			apt-get update -qq && apt-get install -y -qq chromium chromium-driver >/dev/null; \
 		else echo "Chromium is not installed and cannot be installed here: browser tests will be skipped."; fi; }
+	@[ -f frontend/node_modules/axe-core/axe.min.js ] || { \
+		if command -v npm >/dev/null 2>&1; then cd frontend && npm ci --no-audit --no-fund --silent; \
+		else echo "npm is missing, so axe-core is too: accessibility checks will be skipped."; fi; }
 
 lint: install-test
 	$(BIN)/ruff check .

@@ -1,25 +1,58 @@
-"""Journeys in a real Chromium (Debian's package) driven by Playwright, against a live server."""
+"""Journeys and checks in a real Chromium (Debian's package) driven by Playwright.
+
+The site under test is the production stack: gunicorn with the project's config, WhiteNoise
+serving the collected, compressed static files, and a SQLite database loaded with the demo
+catalogue by the same commands `make run` uses. Quick Exit lands on a stand-in neutral page
+served on 127.0.0.1, so no test reaches the internet.
+"""
 
 import http.server
 import os
 import shutil
+import socket
+import subprocess
+import sys
 import threading
+import time
+import urllib.request
+from pathlib import Path
 
 import pytest
+
+from .conftest import ROOT
 
 pytestmark = pytest.mark.browser
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+AXE = ROOT / "frontend" / "node_modules" / "axe-core" / "axe.min.js"
 if CHROMIUM is None:
     if os.environ.get("CI"):
         raise RuntimeError("CI needs Chromium for the browser tests: run `make browser-deps`.")
-    pytest.skip(
-        "Chromium is not installed (make browser-deps installs it)", allow_module_level=True
-    )
+    reason = "Chromium is not installed (make browser-deps installs it)"
+    pytest.skip(reason, allow_module_level=True)
 
 from playwright.sync_api import Page, expect, sync_playwright  # noqa: E402
 
-NEUTRAL_PAGE = b"<!doctype html><title>Weather</title><h1>Weather forecast</h1>"
+NEUTRAL_PAGE = b"<!doctype html><html lang=en><title>Weather</title><h1>Weather forecast</h1>"
+PAGE_WEIGHT_BUDGET = 80 * 1024
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
+PAGE_TYPES = {
+    "home": "/",
+    "list with filters": "/resources/?type=report&language=en",
+    "search results": "/resources/?q=trafficking",
+    "no results": "/resources/?q=car+wash&language=uk",
+    "resource": "/resources/accessing-support-as-a-victim-of-modern-slavery-adult/",
+    "organisation": "/organisations/human-trafficking-foundation/",
+    "topic": "/topics/child-trafficking/",
+    "audience": "/audiences/police/",
+    "language": "/languages/uk/",
+    "browse": "/topics/",
+    "safety": "/using-this-site-safely/",
+    "accessibility statement": "/accessibility/",
+    "privacy": "/privacy/",
+    "not found": "/no-such-page/",
+    "staff login": "/staff/admin/login/",
+}
 
 
 class NeutralHandler(http.server.BaseHTTPRequestHandler):
@@ -33,9 +66,14 @@ class NeutralHandler(http.server.BaseHTTPRequestHandler):
         pass
 
 
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
 @pytest.fixture(scope="module")
 def neutral_url():
-    """A stand-in for the neutral exit page, served on 127.0.0.1 so no test reaches the internet."""
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), NeutralHandler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{server.server_port}/weather"
@@ -43,9 +81,56 @@ def neutral_url():
 
 
 @pytest.fixture(scope="module")
+def server(tmp_path_factory, neutral_url):
+    """The site on gunicorn, as `make run` serves it; yields (base URL, access log path)."""
+    folder = tmp_path_factory.mktemp("site")
+    port = free_port()
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "signpost.settings.dev",
+        "DATABASE_URL": f"sqlite:///{folder / 'signpost.sqlite3'}",
+        "STATIC_ROOT": str(folder / "static"),
+        "SECRET_KEY": "browser-tests-only",
+        "QUICK_EXIT_URL": neutral_url,
+        "HOST": "127.0.0.1",
+        "PORT": str(port),
+        "WEB_CONCURRENCY": "2",
+    }
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    manage = [sys.executable, str(ROOT / "manage.py")]
+    for command in (["migrate", "-v0"], ["load_demo"], ["collectstatic", "--no-input", "-v0"]):
+        subprocess.run([*manage, *command], env=env, cwd=ROOT, check=True, capture_output=True)
+    log = folder / "server.log"
+    with log.open("w") as out:
+        process = subprocess.Popen(
+            [str(Path(sys.executable).parent / "gunicorn"), "--config", "gunicorn.conf.py"],
+            env=env,
+            cwd=ROOT,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(base + "/using-this-site-safely/", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            process.terminate()
+            raise RuntimeError("gunicorn did not start: " + log.read_text())
+        yield base, log
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def site(server):
+    return server[0]
+
+
+@pytest.fixture(scope="module")
 def browser():
-    # Playwright's sync API runs an event loop in this thread; Django's ORM calls here are sync.
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM,
@@ -58,20 +143,9 @@ def browser():
         browser.close()
 
 
-@pytest.fixture
-def site(live_server, transactional_db, settings, neutral_url):
-    import io
-
-    from django.core.management import call_command
-
-    call_command("load_demo", stdout=io.StringIO())
-    settings.QUICK_EXIT_URL = neutral_url
-    return live_server.url
-
-
-def new_page(browser, *, javascript=True) -> Page:
+def new_page(browser, *, javascript=True, width=1000, height=800) -> Page:
     context = browser.new_context(
-        java_script_enabled=javascript, viewport={"width": 1000, "height": 800}
+        java_script_enabled=javascript, viewport={"width": width, "height": height}
     )
     return context.new_page()
 
@@ -83,20 +157,19 @@ def test_filter_by_language(browser, site, javascript):
     page.get_by_label("Ukrainian").check()
     page.get_by_role("button", name="Apply filters").first.click()
     page.wait_for_url("**language=uk**")
-    results = page.locator(".sp-result__title")
-    expect(results).to_have_count(2)
-    expect(page.get_by_role("link", name="Remove filter Language: Ukrainian")).to_be_visible()
-    page.get_by_role("link", name="Remove filter Language: Ukrainian").click()
-    assert page.locator(".sp-result__title").count() == 20
+    expect(page.locator(".sp-result__title")).to_have_count(2)
+    remove = page.get_by_role("link", name="Remove filter Language: Ukrainian")
+    expect(remove).to_be_visible()
+    remove.click()
+    expect(page.locator(".sp-result__title")).to_have_count(20)
     page.context.close()
 
 
 def test_open_a_resource(browser, site):
     page = new_page(browser)
     page.goto(f"{site}/resources/?language=uk")
-    page.get_by_role(
-        "link", name="Be Safe: information for people fleeing the war in Ukraine"
-    ).click()
+    be_safe = "Be Safe: information for people fleeing the war in Ukraine"
+    page.get_by_role("link", name=be_safe).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(
         "Be Safe: information for people fleeing the war in Ukraine"
     )
@@ -133,6 +206,7 @@ def test_quick_exit_by_shift_three_times(browser, site, neutral_url):
     page.keyboard.press("Shift")
     page.keyboard.press("Shift")
     assert page.url == exited_from, "two presses are not enough"
+    expect(page.locator(".sp-quick-exit__status")).to_contain_text("1 more time")
     page.keyboard.press("Shift")
     page.wait_for_url(neutral_url)
     _back_does_not_return(page, exited_from)
@@ -153,9 +227,175 @@ def test_shift_as_a_modifier_or_another_key_does_not_exit(browser, site):
     page.context.close()
 
 
+def test_quick_exit_hides_the_page_at_once_and_resets_on_pageshow(browser, site, neutral_url):
+    page = new_page(browser)
+    page.goto(f"{site}/resources/")
+    # Even when the neutral page is slow or fails to load, this page is hidden at once.
+    # A "204 No Content" answer leaves the browser on this page, so what it shows can be seen.
+    page.route(neutral_url, lambda route: route.fulfill(status=204))
+    page.get_by_role("button", name="Emergency Exit this page").click()
+    overlay = page.locator(".sp-quick-exit-overlay")
+    expect(overlay).to_be_visible()
+    assert page.evaluate("document.body.classList.contains('sp-exiting')")
+    # Shown again from the back-forward cache, the page resets itself.
+    page.evaluate("window.dispatchEvent(new PageTransitionEvent('pageshow', {persisted: true}))")
+    expect(overlay).to_be_hidden()
+    assert not page.evaluate("document.body.classList.contains('sp-exiting')")
+    page.context.close()
+
+
 def test_quick_exit_without_javascript_is_a_plain_link(browser, site, neutral_url):
     page = new_page(browser, javascript=False)
     page.goto(f"{site}/")
-    page.get_by_role("button", name="Emergency Exit this page").click()
+    link = page.get_by_role("button", name="Emergency Exit this page")
+    assert link.get_attribute("rel") == "nofollow noreferrer"
+    link.click()
     page.wait_for_url(neutral_url)
     page.context.close()
+
+
+def test_first_visit_note_about_quick_exit(browser, site):
+    page = new_page(browser)
+    page.goto(f"{site}/")
+    note = page.get_by_role("region", name="Leaving this site quickly")
+    expect(note).to_be_visible()
+    page.get_by_role("button", name="I understand").click()
+    expect(note).to_be_hidden()
+    page.goto(f"{site}/resources/")
+    expect(page.locator(".sp-intro")).to_be_hidden()
+    assert page.context.cookies() == []
+    page.context.close()
+
+
+def _focus_is_visible(page) -> bool:
+    return page.evaluate(
+        """() => {
+        const el = document.activeElement;
+        if (!el || el === document.body) return false;
+        const visible = (style) => style && ((style.outlineStyle !== 'none' &&
+            style.outlineColor !== 'rgba(0, 0, 0, 0)' && parseFloat(style.outlineWidth) > 0) ||
+            style.boxShadow !== 'none');
+        if (visible(getComputedStyle(el))) return true;
+        // GOV.UK checkboxes draw their focus ring on the label.
+        const label = el.id && document.querySelector(`label[for="${el.id}"]`);
+        return !!label && visible(getComputedStyle(label, '::before'));
+    }"""
+    )
+
+
+def _tab_to(page, predicate: str, limit: int = 80):
+    """Press Tab until the focused element matches; the focus must be visible at every step."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        assert _focus_is_visible(page), page.evaluate("document.activeElement.outerHTML")
+        if page.evaluate(f"(el => {predicate})(document.activeElement)"):
+            return
+    raise AssertionError(f"never reached {predicate}")
+
+
+def test_keyboard_only_journey(browser, site, neutral_url):
+    page = new_page(browser)
+    page.goto(f"{site}/")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent.trim()") == "Skip to main content"
+    assert _focus_is_visible(page)
+    page.keyboard.press("Enter")
+    _tab_to(page, "el.id === 'home-q'")
+    page.keyboard.type("trafficking")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**q=trafficking**")
+    _tab_to(page, "el.id === 'filter-language-en'")
+    page.keyboard.press("Space")
+    _tab_to(page, "el.textContent.trim() === 'Apply filters'", limit=200)
+    page.keyboard.press("Enter")
+    page.wait_for_url("**language=en**")
+    _tab_to(page, "el.closest('.sp-result__title') !== null", limit=300)
+    title = page.evaluate("document.activeElement.textContent.trim()")
+    page.keyboard.press("Enter")
+    page.wait_for_load_state()
+    expect(page.get_by_role("heading", level=1)).to_have_text(title)
+    page.keyboard.press("Shift")
+    page.keyboard.press("Shift")
+    page.keyboard.press("Shift")
+    page.wait_for_url(neutral_url)
+    page.context.close()
+
+
+@pytest.fixture(scope="module")
+def axe_source():
+    if not AXE.exists():
+        if os.environ.get("CI"):
+            raise RuntimeError("axe-core is missing: run `make browser-deps`.")
+        pytest.skip("axe-core is not installed (make browser-deps installs it with npm)")
+    return AXE.read_text()
+
+
+@pytest.mark.parametrize("name", PAGE_TYPES)
+def test_page_type_is_accessible_private_and_light(browser, site, axe_source, name):
+    """Zero axe violations; no cookie, no request elsewhere, no CSP error; within the budget."""
+    context = browser.new_context(viewport={"width": 1000, "height": 800})
+    context.add_init_script(axe_source)  # injected by the browser, not through the page's CSP
+    page = context.new_page()
+    requests, problems, transferred = [], [], []
+    page.on("request", lambda request: requests.append(request.url))
+    page.on("console", lambda m: m.type in ("error", "warning") and problems.append(m.text))
+    page.on("pageerror", lambda error: problems.append(str(error)))
+
+    def weigh(response):
+        sizes = response.request.sizes()
+        transferred.append(sizes["responseBodySize"] + sizes["responseHeadersSize"])
+
+    page.on("response", weigh)
+    response = page.goto(site + PAGE_TYPES[name])
+    page.wait_for_load_state("networkidle")
+    assert response.status == (404 if name == "not found" else 200)
+    result = page.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_TAGS
+    )
+    violations = [(v["id"], [n["target"] for n in v["nodes"]]) for v in result["violations"]]
+    assert violations == [], violations
+    assert len(result["passes"]) > 10, "axe ran its checks"
+    assert all(url.startswith(site) for url in requests), requests
+    # Only the staff sign-in form sets a cookie: the CSRF token that protects it.
+    cookies = [c["name"] for c in context.cookies()]
+    assert cookies == (["csrftoken"] if name == "staff login" else []), cookies
+    assert not [p for p in problems if "Content Security Policy" in p or "Refused" in p], problems
+    assert sum(transferred) <= PAGE_WEIGHT_BUDGET, f"{name}: {sum(transferred)} bytes"
+    context.close()
+
+
+@pytest.mark.parametrize(("width", "label"), [(320, "320 px"), (640, "200% zoom of 1280 px")])
+@pytest.mark.parametrize("name", ["home", "list with filters", "resource", "safety"])
+def test_no_horizontal_scrolling(browser, site, name, width, label):
+    page = new_page(browser, width=width, height=700)
+    page.goto(site + PAGE_TYPES[name])
+    overflow = page.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    assert overflow <= 0, f"{name} scrolls sideways by {overflow}px at {label}"
+    page.context.close()
+
+
+def test_resource_page_prints_cleanly(browser, site):
+    page = new_page(browser)
+    page.goto(site + PAGE_TYPES["resource"])
+    page.emulate_media(media="print")
+    expect(page.locator(".sp-quick-exit")).to_be_hidden()
+    expect(page.locator(".govuk-service-navigation")).to_be_hidden()
+    expect(page.locator(".govuk-footer")).to_be_hidden()
+    expect(page.locator(".sp-print-url").first).to_be_visible()
+    expect(page.locator(".sp-print-url").first).to_contain_text(
+        "https://www.westmidlandsantislavery.org/"
+    )
+    page.context.close()
+
+
+def test_access_log_keeps_no_query_or_address(browser, server):
+    base, log = server
+    urllib.request.urlopen(base + "/resources/?q=my+secret+search&language=uk")
+    time.sleep(0.3)
+    text = log.read_text()
+    assert '"GET /resources/" 200' in text
+    assert "secret" not in text and "language=uk" not in text
+    access_lines = [line for line in text.splitlines() if '"GET ' in line]
+    assert access_lines and not [line for line in access_lines if "127.0.0.1" in line]

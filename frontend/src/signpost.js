@@ -80,6 +80,28 @@
     }
   });
 
+  // A first-visit note about Quick Exit. Whether it was seen lives only in this tab's
+  // session storage: nothing goes to the server, no cookie is set, and Quick Exit clears it.
+  var intro = document.querySelector(".sp-intro");
+  var introKey = "signpost-quick-exit-note-seen";
+  if (intro) {
+    var seen = false;
+    try { seen = window.sessionStorage.getItem(introKey) === "1"; } catch (e) { seen = false; }
+    if (!seen) intro.hidden = false;
+    var dismiss = intro.querySelector(".sp-intro__dismiss");
+    if (dismiss) {
+      dismiss.addEventListener("click", function () {
+        try { window.sessionStorage.setItem(introKey, "1"); } catch (e) { /* storage may be blocked */ }
+        intro.hidden = true;
+        var main = document.getElementById("main-content");
+        if (main) {
+          main.setAttribute("tabindex", "-1");
+          main.focus();
+        }
+      });
+    }
+  }
+
   // Reached again through Back or Forward: show the page, and start the count afresh.
   window.addEventListener("pageshow", function () {
     exiting = false;

@@ -16,5 +16,7 @@ urlpatterns = [
     path("audiences/<slug:slug>/", views.audience_detail, name="audience"),
     path("languages/", views.browse, {"kind": "languages"}, name="languages"),
     path("languages/<str:code>/", views.language_detail, name="language"),
-    path("using-this-site-safely/", views.safety, name="safety"),
+    path("using-this-site-safely/", views.page, {"template": "safety"}, name="safety"),
+    path("accessibility/", views.page, {"template": "accessibility"}, name="accessibility"),
+    path("privacy/", views.page, {"template": "privacy"}, name="privacy"),
 ]

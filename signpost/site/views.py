@@ -138,8 +138,9 @@ def browse(request: HttpRequest, kind: str) -> HttpResponse:
 
 
 @require_safe
-def safety(request: HttpRequest) -> HttpResponse:
-    return render(request, "site/safety.html")
+def page(request: HttpRequest, template: str) -> HttpResponse:
+    """A page of fixed text: safety, accessibility, privacy."""
+    return render(request, f"site/{template}.html")
 
 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
