@@ -1,13 +1,27 @@
-"""What the search index holds for a resource: weighted text fields and facet values."""
+"""What the search index holds for a resource: weighted text fields and facet values.
+
+Documents are built from plain value queries, a batch of resources at a time: building
+model instances for every link of 100,000 resources would take most of an index build.
+"""
 
 from __future__ import annotations
 
+import re
+from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
-from django.db.models import Prefetch
-
-from signpost.catalogue.models import Resource, ResourceOrganisation, ResourcePerson, ResourceType
+from signpost.catalogue.models import (
+    Audience,
+    Country,
+    Resource,
+    ResourceOrganisation,
+    ResourcePerson,
+    ResourceType,
+    Topic,
+    Version,
+)
 
 # Field name and its weight: a match in the title counts most.
 FIELDS: tuple[tuple[str, float], ...] = (
@@ -20,6 +34,7 @@ FIELDS: tuple[tuple[str, float], ...] = (
 )
 FACETS = ("type", "topic", "audience", "language", "organisation", "country", "year")
 TYPE_LABELS = dict(ResourceType.choices)
+BATCH = 2000
 
 
 @dataclass
@@ -29,52 +44,105 @@ class Document:
     facets: list[tuple[str, str]]  # (facet, value)
 
 
-def resources_for_index(ids: Iterable[int] | None = None) -> Iterator[Resource]:
-    """Published resources with everything the index needs, in batches."""
-    qs = Resource.objects.published().order_by("pk")
-    if ids is not None:
-        qs = qs.filter(pk__in=list(ids))
-    qs = qs.select_related("series").prefetch_related(
-        Prefetch(
-            "resource_organisations",
-            queryset=ResourceOrganisation.objects.select_related("organisation"),
-        ),
-        Prefetch("resource_people", queryset=ResourcePerson.objects.select_related("person")),
-        "versions",
-        "topics",
-        "audiences",
-        "countries",
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def _printable(text: str) -> str:
+    """Text without control characters, which the highlighter uses as its markers."""
+    return _CONTROL.sub(" ", text)
+
+
+def _grouped(rows: Iterable[tuple[Any, ...]]) -> dict[int, list[tuple[Any, ...]]]:
+    grouped: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
+    for resource_id, *values in rows:
+        grouped[resource_id].append(tuple(values))
+    return grouped
+
+
+def _batch_documents(ids: list[int]) -> list[Document]:
+    resources = (
+        Resource.objects.filter(pk__in=ids)
+        .order_by("pk")
+        .values_list(
+            "pk",
+            "title",
+            "summary",
+            "resource_type",
+            "access_note",
+            "published_date",
+            "series__name",
+        )
     )
-    return qs.iterator(chunk_size=2000)
+    organisations = _grouped(
+        ResourceOrganisation.objects.filter(resource_id__in=ids)
+        .order_by("resource_id", "position", "id")
+        .values_list(
+            "resource_id", "organisation__name", "organisation__abbreviation", "organisation__slug"
+        )
+    )
+    people = _grouped(
+        ResourcePerson.objects.filter(resource_id__in=ids)
+        .order_by("resource_id", "position", "id")
+        .values_list("resource_id", "person__name")
+    )
+    topics = _grouped(
+        Topic.resources.through.objects.filter(resource_id__in=ids).values_list(
+            "resource_id", "topic__name", "topic__slug"
+        )
+    )
+    audiences = _grouped(
+        Audience.resources.through.objects.filter(resource_id__in=ids).values_list(
+            "resource_id", "audience__name", "audience__slug"
+        )
+    )
+    countries = _grouped(
+        Country.resources.through.objects.filter(resource_id__in=ids).values_list(
+            "resource_id", "country__name", "country__slug"
+        )
+    )
+    versions = _grouped(
+        Version.objects.filter(resource_id__in=ids)
+        .order_by("resource_id", "position", "id")
+        .values_list("resource_id", "language_id", "title")
+    )
+    documents = []
+    for pk, title, summary, resource_type, access_note, published, series in resources:
+        orgs, tops, auds = organisations[pk], topics[pk], audiences[pk]
+        terms = (
+            [name for name, _ in tops] + [name for name, _ in auds] + ([series] if series else [])
+        )
+        fields = {
+            "title": title,
+            "organisations": " ".join(
+                f"{name} {abbreviation}".strip() for name, abbreviation, _ in orgs
+            ),
+            "terms": " ".join(terms),
+            "people": " ".join(name for (name,) in people[pk]),
+            "summary": summary,
+            "extra": " ".join(
+                [t for _, t in versions[pk] if t]
+                + [name for name, _ in countries[pk]]
+                + [TYPE_LABELS.get(resource_type, ""), access_note]
+            ),
+        }
+        facets = [("type", resource_type)]
+        facets += [("topic", slug) for _, slug in tops]
+        facets += [("audience", slug) for _, slug in auds]
+        facets += [("organisation", slug) for slug in dict.fromkeys(s for _, _, s in orgs)]
+        facets += [("country", slug) for _, slug in countries[pk]]
+        facets += [("language", code) for code in dict.fromkeys(c for c, _ in versions[pk])]
+        if published:
+            facets.append(("year", str(published.year)))
+        fields = {name: _printable(text) for name, text in fields.items()}
+        documents.append(Document(pk, fields, facets))
+    return documents
 
 
-def document_for(resource: Resource) -> Document:
-    organisations = [link.organisation for link in resource.resource_organisations.all()]
-    topics = list(resource.topics.all())
-    audiences = list(resource.audiences.all())
-    countries = list(resource.countries.all())
-    versions = list(resource.versions.all())
-    terms = [t.name for t in topics] + [a.name for a in audiences]
-    if resource.series:
-        terms.append(resource.series.name)
-    fields = {
-        "title": resource.title,
-        "organisations": " ".join(f"{o.name} {o.abbreviation}".strip() for o in organisations),
-        "terms": " ".join(terms),
-        "people": " ".join(link.person.name for link in resource.resource_people.all()),
-        "summary": resource.summary,
-        "extra": " ".join(
-            [v.title for v in versions if v.title]
-            + [c.name for c in countries]
-            + [TYPE_LABELS.get(resource.resource_type, ""), resource.access_note]
-        ),
-    }
-    facets = [("type", resource.resource_type)]
-    facets += [("topic", t.slug) for t in topics]
-    facets += [("audience", a.slug) for a in audiences]
-    facets += [("organisation", slug) for slug in dict.fromkeys(o.slug for o in organisations)]
-    facets += [("country", c.slug) for c in countries]
-    facets += [("language", code) for code in dict.fromkeys(v.language_id for v in versions)]
-    if resource.published_date:
-        facets.append(("year", str(resource.published_date.year)))
-    return Document(resource.pk, fields, facets)
+def documents_for(ids: Iterable[int] | None = None) -> Iterator[list[Document]]:
+    """Documents of the published resources (all, or those among `ids`), a batch at a time."""
+    published = Resource.objects.published()
+    if ids is not None:
+        published = published.filter(pk__in=list(ids))
+    all_ids = list(published.order_by("pk").values_list("pk", flat=True))
+    for start in range(0, len(all_ids), BATCH):
+        yield _batch_documents(all_ids[start : start + BATCH])

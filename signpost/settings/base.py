@@ -107,6 +107,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "init_command": (
             "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;"
+            # Reads (searches above all) come from memory-mapped pages and a larger cache.
+            "PRAGMA mmap_size=268435456; PRAGMA cache_size=-65536;"
         ),
     }
 

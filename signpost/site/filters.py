@@ -27,7 +27,8 @@ def _year(value: str | None) -> int | None:
     return int(value) if value.isdigit() and len(value) == 4 else None
 
 
-def _page(value: str | None) -> int:
+def page_number(value: str | None) -> int:
+    """The page asked for; anything that is not a plain number means the first."""
     value = (value or "").strip()
     return int(value) if value.isdigit() and len(value) < 7 else 1
 
@@ -39,7 +40,7 @@ def params_from_query(query: QueryDict, *, page_size: int = 20) -> SearchParams:
         year_from=_year(query.get("year_from")),
         year_to=_year(query.get("year_to")),
         sort=query.get("sort", ""),
-        page=_page(query.get("page")),
+        page=page_number(query.get("page")),
         page_size=page_size,
     )
 

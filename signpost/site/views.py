@@ -12,7 +12,13 @@ from signpost.catalogue import selectors
 from signpost.catalogue.models import Audience, Language, Organisation, Topic
 from signpost.search.engine import SearchParams, search
 
-from .filters import checkbox_groups, params_from_query, relaxation_links, selected_tags
+from .filters import (
+    checkbox_groups,
+    page_number,
+    params_from_query,
+    relaxation_links,
+    selected_tags,
+)
 
 # The ways into the library from the home page, by who is asking.
 AUDIENCE_WAYS_IN = [
@@ -24,11 +30,6 @@ AUDIENCE_WAYS_IN = [
     ("businesses", "Businesses"),
     ("researchers", "Researchers"),
 ]
-
-
-def _page_number(request: HttpRequest) -> int:
-    raw = request.GET.get("page", "1")
-    return int(raw) if raw.isdigit() and len(raw) < 7 else 1
 
 
 def page_query(request: HttpRequest) -> str:
@@ -88,7 +89,9 @@ def resource_detail(request: HttpRequest, slug: str) -> HttpResponse:
 def _term_page(
     request: HttpRequest, *, term: Any, kind: str, facet: str, value: str
 ) -> HttpResponse:
-    params = SearchParams(filters={facet: [value]}, sort="newest", page=_page_number(request))
+    params = SearchParams(
+        filters={facet: [value]}, sort="newest", page=page_number(request.GET.get("page"))
+    )
     return render(
         request,
         "site/term_detail.html",
