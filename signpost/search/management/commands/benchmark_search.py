@@ -59,7 +59,9 @@ class Command(BaseCommand):
         parser.add_argument("--resources", type=int, default=100_000)
         parser.add_argument("--per-kind", type=int, default=50, help="searches of each kind")
         parser.add_argument("--seed", type=int, default=2026)
-        parser.add_argument("--reuse", action="store_true", help="keep the catalogue already built")
+        parser.add_argument(
+            "--reuse", action="store_true", help="keep the catalogue already built; reindex it"
+        )
 
     def handle(
         self, *args: Any, resources: int, per_kind: int, seed: int, reuse: bool, **options: Any
@@ -76,15 +78,15 @@ class Command(BaseCommand):
         def words(n: int) -> str:
             return " ".join(rng.choices(vocabulary, weights=weights, k=n))
 
-        if not reuse:
+        if reuse:
+            resources = Resource.objects.count()
+        else:
             started = time.perf_counter()
             self._build(resources, rng, words)
             self.stdout.write(
                 f"Built {resources} resources in {time.perf_counter() - started:.0f} s."
             )
-            build_seconds, peak_mb = self._index()
-        else:
-            build_seconds, peak_mb = float("nan"), float("nan")
+        build_seconds, peak_mb = self._index()
 
         queries = self._queries(rng, vocabulary, weights, per_kind)
         for params, _ in queries[:10]:
