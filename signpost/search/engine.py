@@ -10,8 +10,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 from django.conf import settings
-from django.db.models import Count, Exists, F, OuterRef, QuerySet
+from django.db import connections
+from django.db.models import Exists, F, OuterRef
 from django.db.models.expressions import RawSQL
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -29,6 +31,7 @@ from signpost.catalogue.models import (
 from .backends import backend_for
 from .backends.base import START, STOP, SearchBackend
 from .documents import FACETS, TYPE_LABELS
+from .facets import FacetTable, Mask, facet_table
 from .models import SearchFacet, SearchWord
 from .query import ParsedQuery, parse
 
@@ -179,20 +182,6 @@ def _matching(
     return qs.filter(pk__in=RawSQL(sql, sql_params))  # noqa: S611
 
 
-def _facet_counts(qs: QuerySet[Resource], facets: list[str]) -> dict[str, dict[str, int]]:
-    rows = (
-        SearchFacet.objects.using(_alias())
-        .filter(resource_id__in=qs.order_by().values("pk"), facet__in=facets)
-        .values_list("facet", "value")
-        .annotate(n=Count("*"))
-        .order_by()
-    )
-    counts: dict[str, dict[str, int]] = {f: {} for f in facets}
-    for facet, value, n in rows:
-        counts[facet][value] = n
-    return counts
-
-
 def facet_labels(facet: str, values: Iterable[str]) -> dict[str, str]:
     """What a reader calls each value the catalogue has: read now, so that renames show."""
     values = [v for v in values if 0 < len(v) <= 200 and v.isprintable()]
@@ -207,25 +196,14 @@ def facet_labels(facet: str, values: Iterable[str]) -> dict[str, str]:
     return dict(query.values_list(key, name))
 
 
-def _selected_facets(params: SearchParams) -> list[str]:
-    """The facets the reader has narrowed; a year range narrows the year facet."""
-    ranged = params.year_from is not None or params.year_to is not None
-    return [f for f in FACETS if params.filters.get(f) or (f == "year" and ranged)]
-
-
 def _facets(
-    params: SearchParams, backend: SearchBackend, query: ParsedQuery, any_clause: bool
+    table: FacetTable, match: Mask, masks: dict[str, Mask], params: SearchParams
 ) -> dict[str, list[FacetValue]]:
     """Counts for every facet; a facet's own selection is left out of its counts."""
-    selected = _selected_facets(params)
-    unselected = [f for f in FACETS if f not in selected]
-    counts = _facet_counts(_matching(_filtered(params), backend, query, any_clause), unselected)
+    selected = [f for f in FACETS if f in masks]
+    counts = table.counts(_combine(match, masks), [f for f in FACETS if f not in masks])
     for facet in selected:
-        counts.update(
-            _facet_counts(
-                _matching(_filtered(params, skip=facet), backend, query, any_clause), [facet]
-            )
-        )
+        counts.update(table.counts(_combine(match, masks, skip=facet), [facet]))
     result: dict[str, list[FacetValue]] = {}
     for facet in FACETS:
         chosen = set(params.filters.get(facet, []))
@@ -241,6 +219,40 @@ def _facets(
             values.sort(key=lambda v: (-v.count, v.label.lower()))
         result[facet] = values
     return result
+
+
+def _filter_masks(table: FacetTable, params: SearchParams) -> dict[str, Mask]:
+    """One mask per narrowed facet: OR within the facet's values; a year range narrows year."""
+    masks = {
+        facet: table.mask_of_values(facet, values)
+        for facet, values in params.filters.items()
+        if facet in FACETS and values
+    }
+    if params.year_from is not None or params.year_to is not None:
+        years = table.mask_of_years(params.year_from, params.year_to)
+        masks["year"] = masks["year"] & years if "year" in masks else years
+    return masks
+
+
+def _combine(match: Mask, masks: dict[str, Mask], *, skip: str | None = None) -> Mask:
+    """The matches that pass every facet's mask but `skip`'s: AND across facets."""
+    result = match.copy()
+    for facet, mask in masks.items():
+        if facet != skip:
+            result &= mask
+    return result
+
+
+def _match_mask(
+    table: FacetTable, backend: SearchBackend, query: ParsedQuery, any_clause: bool
+) -> Mask:
+    if not query:
+        return table.everything()
+    sql, params = backend.match_sql(query, any_clause=any_clause)
+    with connections[_alias()].cursor() as cursor:
+        cursor.execute(sql, params)
+        ids = np.fromiter((row[0] for row in cursor.fetchall()), dtype=np.int64)
+    return table.mask_of_ids(ids)
 
 
 def _ordered(qs: ResourceQuerySet, sort: str) -> ResourceQuerySet:
@@ -293,35 +305,43 @@ def _suggestion(backend: SearchBackend, query: ParsedQuery) -> str | None:
 
 def search(params: SearchParams) -> SearchResults:
     backend = backend_for(_alias())
+    table = facet_table(_alias())
     query = parse(params.q)
     sort = params.sort if params.sort in SORTS else ""
     if not sort or (sort == "relevance" and not query):
         sort = "relevance" if query else "newest"
     page_size = min(max(params.page_size, 1), MAX_PAGE_SIZE)
 
+    masks = _filter_masks(table, params)
     any_clause = False
-    base = _filtered(params)
-    matched = _matching(base, backend, query, any_clause)
-    count = matched.count()
-    if count == 0 and len(query.clauses) > 1:
-        relaxed_matches = _matching(base, backend, query, True)
-        relaxed_count = relaxed_matches.count()
-        if relaxed_count:
-            any_clause, matched, count = True, relaxed_matches, relaxed_count
+    match = _match_mask(table, backend, query, False)
+    found = _combine(match, masks)
+    if not found.any() and len(query.clauses) > 1:
+        relaxed = _match_mask(table, backend, query, True)
+        if _combine(relaxed, masks).any():
+            any_clause, match = True, relaxed
+            found = _combine(match, masks)
+    count = int(found.sum())
 
     num_pages = max(1, -(-count // page_size))
     page = min(max(params.page, 1), num_pages)
     offset = (page - 1) * page_size
+    base = _filtered(params)
     if query and sort == "relevance":
-        candidates = base.order_by().values("pk").query.sql_with_params()
+        candidates = base.order_by().values("pk").query.sql_with_params() if masks else None
         ids = backend.ranked_ids(
             query, any_clause=any_clause, candidates=candidates, limit=page_size, offset=offset
         )
         by_id = {
-            r.pk: r for r in Resource.objects.using(_alias()).filter(pk__in=ids).with_listing_data()
+            r.pk: r
+            for r in Resource.objects.using(_alias())
+            .published()
+            .filter(pk__in=ids)
+            .with_listing_data()
         }
         resources = [by_id[i] for i in ids if i in by_id]
     else:
+        matched = _matching(base, backend, query, any_clause)
         resources = list(_ordered(matched, sort).with_listing_data()[offset : offset + page_size])
 
     results = SearchResults(
@@ -331,7 +351,7 @@ def search(params: SearchParams) -> SearchResults:
         page=page,
         num_pages=num_pages,
         resources=resources,
-        facets=_facets(params, backend, query, any_clause),
+        facets=_facets(table, match, masks, params),
         relaxed=any_clause,
         sort=sort,
     )
@@ -342,23 +362,14 @@ def search(params: SearchParams) -> SearchResults:
         }
     if query and count < 3:
         results.suggestion = _suggestion(backend, query)
-    if count == 0 and params.has_filters:
-        results.relaxations = _relaxations(params, backend, query)
-        results.without_filters = _matching(
-            _filtered(SearchParams()), backend, query, False
-        ).count()
+    if count == 0 and masks:
+        results.relaxations = [
+            Relaxation(facet, FACET_LABELS[facet], n)
+            for facet in FACETS
+            if facet in masks and (n := int(_combine(match, masks, skip=facet).sum()))
+        ]
+        results.without_filters = int(match.sum())
     return results
-
-
-def _relaxations(
-    params: SearchParams, backend: SearchBackend, query: ParsedQuery
-) -> list[Relaxation]:
-    relaxations = []
-    for facet in _selected_facets(params):
-        count = _matching(_filtered(params, skip=facet), backend, query, False).count()
-        if count:
-            relaxations.append(Relaxation(facet, FACET_LABELS[facet], count))
-    return relaxations
 
 
 def known_filters(filters: dict[str, list[str]]) -> dict[str, list[str]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from collections import Counter
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -12,7 +13,7 @@ from signpost.catalogue.models import Resource
 
 from .backends import backend_for
 from .documents import Document, documents_for
-from .models import SearchFacet, SearchWord
+from .models import SearchFacet, SearchState, SearchWord
 from .query import words_of
 
 
@@ -41,6 +42,15 @@ def _write(documents: list[Document], *, words: Counter[str] | None = None) -> N
     )
 
 
+def _version_raise() -> None:
+    """Tell every reader (and every process) that the index has changed.
+
+    A fresh random version rather than a count: a rolled-back write then restores a version
+    that belongs to exactly the rows it restores.
+    """
+    SearchState.objects.update_or_create(pk=1, defaults={"version": secrets.randbits(62)})
+
+
 def resources_reindex(*, ids: Iterable[int]) -> int:
     """Bring the index up to date for these resources; unpublished or deleted ones leave it."""
     ids = sorted(set(ids))
@@ -49,6 +59,7 @@ def resources_reindex(*, ids: Iterable[int]) -> int:
         backend_for(DEFAULT_DB_ALIAS).delete(ids)
         SearchFacet.objects.filter(resource_id__in=ids).delete()
         _write(documents)
+        _version_raise()
     return len(documents)
 
 
@@ -69,6 +80,7 @@ def index_rebuild(*, progress: Callable[[int, int], None] | None = None) -> int:
                 progress(done, total)
         # The words go in last, with their counts over the whole catalogue.
         _write([], words=words)
+        _version_raise()
         if progress and not total:
             progress(0, 0)
     backend_for(DEFAULT_DB_ALIAS).analyse()

@@ -32,3 +32,12 @@ class SearchWord(models.Model):
 
     def __str__(self) -> str:
         return self.word
+
+
+class SearchState(models.Model):
+    """One row: the index's version, changed by every write so readers know to reload."""
+
+    version = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"search index version {self.version}"

@@ -62,11 +62,11 @@ class SearchBackend:
         query: ParsedQuery,
         *,
         any_clause: bool,
-        candidates: tuple[str, tuple[Any, ...]],
+        candidates: tuple[str, tuple[Any, ...]] | None,
         limit: int,
         offset: int,
     ) -> list[int]:
-        """Matching ids among `candidates` (SQL selecting ids), best first."""
+        """Matching ids, best first; only those among `candidates` (SQL selecting ids) if given."""
         raise NotImplementedError
 
     def highlights(

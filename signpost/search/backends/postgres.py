@@ -101,15 +101,16 @@ class PostgresBackend(SearchBackend):
         query: ParsedQuery,
         *,
         any_clause: bool,
-        candidates: tuple[str, tuple[Any, ...]],
+        candidates: tuple[str, tuple[Any, ...]] | None,
         limit: int,
         offset: int,
     ) -> list[int]:
         expression, params = tsquery(query, any_clause=any_clause)
-        candidate_sql, candidate_params = candidates
+        candidate_sql, candidate_params = candidates or ("", ())
+        among = f"AND s.resource_id IN ({candidate_sql})" if candidates else ""
         sql = (
             f"SELECT s.resource_id FROM {TABLE} s, (SELECT {expression} AS q) AS query "  # noqa: S608
-            f"WHERE s.vector @@ query.q AND s.resource_id IN ({candidate_sql}) "
+            f"WHERE s.vector @@ query.q {among} "
             f"ORDER BY ts_rank_cd('{{0.1, 0.2, 0.4, 1.0}}', s.vector, query.q) DESC, s.resource_id "
             f"LIMIT %s OFFSET %s"
         )

@@ -14,7 +14,8 @@ from .base import START, STOP, RawHighlight, SearchBackend
 TABLE = "search_fts"
 COLUMNS = [name for name, _ in FIELDS]
 WEIGHTS = ", ".join(str(weight) for _, weight in FIELDS)
-SUMMARY_COLUMN = COLUMNS.index("summary")
+TOKENIZER = "porter unicode61 remove_diacritics 2"
+HIGHLIGHT_TABLE = "search_highlight"
 
 
 def match_expression(query: ParsedQuery, *, any_clause: bool) -> str:
@@ -32,7 +33,7 @@ class SQLiteBackend(SearchBackend):
     def create_schema(self, schema_editor: Any) -> None:
         schema_editor.execute(
             f"CREATE VIRTUAL TABLE IF NOT EXISTS {TABLE} USING fts5("
-            f"{', '.join(COLUMNS)}, tokenize = 'porter unicode61 remove_diacritics 2')"
+            f"{', '.join(COLUMNS)}, tokenize = '{TOKENIZER}')"
         )
 
     def drop_schema(self, schema_editor: Any) -> None:
@@ -68,14 +69,15 @@ class SQLiteBackend(SearchBackend):
         query: ParsedQuery,
         *,
         any_clause: bool,
-        candidates: tuple[str, tuple[Any, ...]],
+        candidates: tuple[str, tuple[Any, ...]] | None,
         limit: int,
         offset: int,
     ) -> list[int]:
-        candidate_sql, candidate_params = candidates
+        candidate_sql, candidate_params = candidates or ("", ())
+        # "+rowid" keeps FTS5 from running the match once per candidate.
+        among = f"AND +rowid IN ({candidate_sql})" if candidates else ""
         sql = (
-            # "+rowid" keeps FTS5 from running the match once per candidate.
-            f"SELECT rowid FROM {TABLE} WHERE {TABLE} MATCH %s AND +rowid IN ({candidate_sql}) "  # noqa: S608
+            f"SELECT rowid FROM {TABLE} WHERE {TABLE} MATCH %s {among} "  # noqa: S608
             f"ORDER BY bm25({TABLE}, {WEIGHTS}), rowid LIMIT %s OFFSET %s"
         )
         params = [match_expression(query, any_clause=any_clause), *candidate_params, limit, offset]
@@ -86,19 +88,36 @@ class SQLiteBackend(SearchBackend):
     def highlights(
         self, query: ParsedQuery, *, any_clause: bool, ids: list[int]
     ) -> dict[int, RawHighlight]:
+        """Marked titles and excerpts for one page of results.
+
+        Asking the main index would evaluate the whole query again for every row; copying the
+        page's few rows into a small temporary index of the same kind is far cheaper.
+        """
         if not ids:
             return {}
         marks = ", ".join(["%s"] * len(ids))
-        sql = (
-            f"SELECT rowid, highlight({TABLE}, 0, %s, %s), "  # noqa: S608
-            f"snippet({TABLE}, {SUMMARY_COLUMN}, %s, %s, '…', 40) "
-            f"FROM {TABLE} WHERE {TABLE} MATCH %s AND rowid IN ({marks})"
-        )
         # OR, so that every word of the query is marked wherever it appears.
         expression = match_expression(query, any_clause=True)
         with self.connection.cursor() as cursor:
-            cursor.execute(sql, [START, STOP, START, STOP, expression, *ids])
-            return {row[0]: RawHighlight(row[1], row[2]) for row in cursor.fetchall()}
+            cursor.execute(
+                f"CREATE VIRTUAL TABLE IF NOT EXISTS temp.{HIGHLIGHT_TABLE} USING fts5("
+                f"title, summary, tokenize = '{TOKENIZER}')"
+            )
+            cursor.execute(f"DELETE FROM temp.{HIGHLIGHT_TABLE}")  # noqa: S608
+            cursor.execute(
+                f"INSERT INTO temp.{HIGHLIGHT_TABLE} (rowid, title, summary) "  # noqa: S608
+                f"SELECT rowid, title, summary FROM {TABLE} WHERE rowid IN ({marks})",
+                ids,
+            )
+            cursor.execute(
+                f"SELECT rowid, highlight({HIGHLIGHT_TABLE}, 0, %s, %s), "  # noqa: S608
+                f"snippet({HIGHLIGHT_TABLE}, 1, %s, %s, '…', 40) "
+                f"FROM temp.{HIGHLIGHT_TABLE} WHERE {HIGHLIGHT_TABLE} MATCH %s",
+                [START, STOP, START, STOP, expression],
+            )
+            found = {row[0]: RawHighlight(row[1], row[2]) for row in cursor.fetchall()}
+            cursor.execute(f"DELETE FROM temp.{HIGHLIGHT_TABLE}")  # noqa: S608
+        return found
 
     def suggest(self, word: str) -> str | None:
         lengths = range(max(1, len(word) - 2), len(word) + 3)

@@ -49,5 +49,12 @@ class Migration(migrations.Migration):
                 ]
             },
         ),
+        migrations.CreateModel(
+            name="SearchState",
+            fields=[
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("version", models.PositiveBigIntegerField(default=0)),
+            ],
+        ),
         migrations.RunPython(create_full_text_schema, drop_full_text_schema),
     ]

@@ -1,0 +1,148 @@
+"""Facet counts and filters in memory, over the facet rows of every indexed resource.
+
+Counting facets with GROUP BY reads about a dozen rows per matching resource; at 100,000
+resources that is most of a search's time. Here the same rows sit in numpy arrays, loaded
+once per process and reloaded only when the index changes (the version in SearchState), so
+a count is one vectorised pass. The arrays are rebuilt from the database, never edited, so
+they cannot drift from it.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+from django.db import connections
+
+from .models import SearchFacet, SearchState
+
+Mask = np.ndarray
+
+
+@dataclass
+class FacetTable:
+    version: int
+    ids: np.ndarray  # sorted resource ids in the index
+    row_position: np.ndarray  # per facet row: the position of its resource in `ids`
+    row_value: np.ndarray  # per facet row: index into `values`
+    row_facet: np.ndarray  # per facet row: index into `facets`
+    values: list[tuple[str, str]]  # (facet, value)
+    index_of: dict[tuple[str, str], int]
+    facets: list[str]
+    year_of: np.ndarray  # per resource position: its year, or 0
+
+    @property
+    def size(self) -> int:
+        return len(self.ids)
+
+    def everything(self) -> Mask:
+        return np.ones(self.size, dtype=bool)
+
+    def mask_of_ids(self, ids: np.ndarray) -> Mask:
+        """Resources among these ids; ids the index no longer holds are left out."""
+        mask = np.zeros(self.size, dtype=bool)
+        present = ids[np.isin(ids, self.ids)]
+        mask[np.searchsorted(self.ids, present)] = True
+        return mask
+
+    def mask_of_values(self, facet: str, values: Iterable[str]) -> Mask:
+        """Resources that have any of these values of one facet (OR)."""
+        indexes = [self.index_of[(facet, v)] for v in values if (facet, v) in self.index_of]
+        mask = np.zeros(self.size, dtype=bool)
+        if indexes:
+            rows = np.isin(self.row_value, np.array(indexes, dtype=self.row_value.dtype))
+            mask[self.row_position[rows]] = True
+        return mask
+
+    def mask_of_years(self, year_from: int | None, year_to: int | None) -> Mask:
+        mask = self.year_of > 0
+        if year_from is not None:
+            mask &= self.year_of >= year_from
+        if year_to is not None:
+            mask &= self.year_of <= year_to
+        return mask
+
+    def counts(self, mask: Mask, facets: Iterable[str]) -> dict[str, dict[str, int]]:
+        """For each facet, how many resources in `mask` have each of its values."""
+        wanted = [self.facets.index(f) for f in facets if f in self.facets]
+        result: dict[str, dict[str, int]] = {f: {} for f in facets}
+        if not wanted:
+            return result
+        rows = mask[self.row_position] & np.isin(self.row_facet, wanted)
+        tally = np.bincount(self.row_value[rows], minlength=len(self.values))
+        for index in np.flatnonzero(tally):
+            facet, value = self.values[index]
+            result[facet][value] = int(tally[index])
+        return result
+
+    def ids_of(self, mask: Mask) -> np.ndarray:
+        return self.ids[mask]
+
+
+_tables: dict[str, FacetTable] = {}
+_lock = threading.Lock()
+
+
+def index_version(alias: str) -> int:
+    state = SearchState.objects.using(alias).filter(pk=1).values_list("version", flat=True).first()
+    return state or 0
+
+
+def facet_table(alias: str) -> FacetTable:
+    """The table for this database, reloaded when the index has changed since it was read."""
+    version = index_version(alias)
+    table = _tables.get(alias)
+    if table is not None and table.version == version:
+        return table
+    with _lock:
+        table = _tables.get(alias)
+        if table is None or table.version != version:
+            table = _load(alias, version)
+            _tables[alias] = table
+    return table
+
+
+def _load(alias: str, version: int) -> FacetTable:
+    facets: list[str] = []
+    values: list[tuple[str, str]] = []
+    index_of: dict[tuple[str, str], int] = {}
+    resources: list[int] = []
+    row_value: list[int] = []
+    row_facet: list[int] = []
+    table = SearchFacet._meta.db_table
+    with connections[alias].cursor() as cursor:
+        cursor.execute(f"SELECT resource_id, facet, value FROM {table}")  # noqa: S608
+        while rows := cursor.fetchmany(50_000):
+            for resource_id, facet, value in rows:
+                key = (facet, value)
+                index = index_of.get(key)
+                if index is None:
+                    index = index_of[key] = len(values)
+                    values.append(key)
+                    if facet not in facets:
+                        facets.append(facet)
+                resources.append(resource_id)
+                row_value.append(index)
+                row_facet.append(facets.index(facet))
+    row_resource = np.array(resources, dtype=np.int64)
+    ids = np.unique(row_resource)
+    row_position = np.searchsorted(ids, row_resource)
+    year_of = np.zeros(len(ids), dtype=np.int32)
+    value_array = np.array(row_value, dtype=np.int32)
+    if "year" in facets:
+        is_year = np.array(row_facet, dtype=np.int16) == facets.index("year")
+        years = np.array([int(v) if f == "year" else 0 for f, v in values], dtype=np.int32)
+        year_of[row_position[is_year]] = years[value_array[is_year]]
+    return FacetTable(
+        version=version,
+        ids=ids,
+        row_position=row_position,
+        row_value=value_array,
+        row_facet=np.array(row_facet, dtype=np.int16),
+        values=values,
+        index_of=index_of,
+        facets=facets,
+        year_of=year_of,
+    )
