@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 from django.conf import settings
 from django.db import connections
-from django.db.models import Exists, F, OuterRef
+from django.db.models import F
 from django.db.models.expressions import RawSQL
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -32,7 +32,7 @@ from .backends import backend_for
 from .backends.base import START, STOP, SearchBackend
 from .documents import FACETS, TYPE_LABELS
 from .facets import FacetTable, Mask, facet_table
-from .models import SearchFacet, SearchWord
+from .models import SearchWord
 from .query import ParsedQuery, parse
 
 SORTS = ("relevance", "newest", "oldest", "title")
@@ -150,26 +150,6 @@ class SearchResults:
 
 def _alias() -> str:
     return getattr(settings, "SEARCH_DATABASE", "default")
-
-
-def _filtered(params: SearchParams, *, skip: str | None = None) -> ResourceQuerySet:
-    """Published resources matching every filter but `skip`: OR within a facet, AND across."""
-    qs = Resource.objects.using(_alias()).published()
-    for facet, values in params.filters.items():
-        if values and facet != skip:
-            qs = qs.filter(
-                Exists(
-                    SearchFacet.objects.filter(
-                        resource_id=OuterRef("pk"), facet=facet, value__in=values
-                    )
-                )
-            )
-    if skip != "year":
-        if params.year_from is not None:
-            qs = qs.filter(published_date__year__gte=params.year_from)
-        if params.year_to is not None:
-            qs = qs.filter(published_date__year__lte=params.year_to)
-    return qs
 
 
 def _matching(
@@ -326,9 +306,10 @@ def search(params: SearchParams) -> SearchResults:
     num_pages = max(1, -(-count // page_size))
     page = min(max(params.page, 1), num_pages)
     offset = (page - 1) * page_size
-    base = _filtered(params)
+    # With filters, the resources found are already known: hand their ids to the database.
+    found_ids = backend.id_list_sql(table.ids_of(found).tolist()) if masks else None
     if query and sort == "relevance":
-        candidates = base.order_by().values("pk").query.sql_with_params() if masks else None
+        candidates = (found_ids[0], tuple(found_ids[1])) if found_ids else None
         ids = backend.ranked_ids(
             query, any_clause=any_clause, candidates=candidates, limit=page_size, offset=offset
         )
@@ -341,7 +322,11 @@ def search(params: SearchParams) -> SearchResults:
         }
         resources = [by_id[i] for i in ids if i in by_id]
     else:
-        matched = _matching(base, backend, query, any_clause)
+        matched = Resource.objects.using(_alias()).published()
+        if found_ids:
+            matched = matched.filter(pk__in=RawSQL(*found_ids))  # noqa: S611
+        else:
+            matched = _matching(matched, backend, query, any_clause)
         resources = list(_ordered(matched, sort).with_listing_data()[offset : offset + page_size])
 
     results = SearchResults(

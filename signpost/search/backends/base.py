@@ -47,6 +47,10 @@ class SearchBackend:
     def write(self, documents: list[Document]) -> None:
         raise NotImplementedError
 
+    def id_list_sql(self, ids: list[int]) -> tuple[str, list[Any]]:
+        """SQL selecting exactly these ids, with one parameter however many there are."""
+        raise NotImplementedError
+
     def analyse(self) -> None:
         """Refresh the planner's statistics after a bulk load."""
         with self.connection.cursor() as cursor:

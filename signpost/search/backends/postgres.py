@@ -92,6 +92,9 @@ class PostgresBackend(SearchBackend):
         with self.connection.cursor() as cursor:
             cursor.executemany(sql, rows)
 
+    def id_list_sql(self, ids: list[int]) -> tuple[str, list[Any]]:
+        return "SELECT unnest(%s::bigint[])", [ids]
+
     def match_sql(self, query: ParsedQuery, *, any_clause: bool) -> tuple[str, list[Any]]:
         expression, params = tsquery(query, any_clause=any_clause)
         return f"SELECT resource_id FROM {TABLE} WHERE vector @@ {expression}", params  # noqa: S608

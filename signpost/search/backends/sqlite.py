@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import json
 from typing import Any
 
 from signpost.search.documents import FIELDS, Document
@@ -57,6 +58,9 @@ class SQLiteBackend(SearchBackend):
                 f"INSERT INTO {TABLE} (rowid, {', '.join(COLUMNS)}) VALUES ({marks})",  # noqa: S608
                 [[d.resource_id, *(d.fields[c] for c in COLUMNS)] for d in documents],
             )
+
+    def id_list_sql(self, ids: list[int]) -> tuple[str, list[Any]]:
+        return "SELECT value FROM json_each(%s)", [json.dumps(ids)]
 
     def match_sql(self, query: ParsedQuery, *, any_clause: bool) -> tuple[str, list[Any]]:
         return (
