@@ -35,6 +35,7 @@ from playwright.sync_api import Page, expect, sync_playwright  # noqa: E402
 
 NEUTRAL_PAGE = b"<!doctype html><html lang=en><title>Weather</title><h1>Weather forecast</h1>"
 PAGE_WEIGHT_BUDGET = 80 * 1024
+STAFF_PASSWORD = "a-test-password-for-editors"
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
 PAGE_TYPES = {
     "home": "/",
@@ -98,7 +99,14 @@ def server(tmp_path_factory, neutral_url):
     }
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     manage = [sys.executable, str(ROOT / "manage.py")]
-    for command in (["migrate", "-v0"], ["load_demo"], ["collectstatic", "--no-input", "-v0"]):
+    staff = ["createsuperuser", "--no-input", "--username", "editor", "--email", "e@example.org"]
+    env["DJANGO_SUPERUSER_PASSWORD"] = STAFF_PASSWORD
+    for command in (
+        ["migrate", "-v0"],
+        ["load_demo"],
+        ["collectstatic", "--no-input", "-v0"],
+        staff,
+    ):
         subprocess.run([*manage, *command], env=env, cwd=ROOT, check=True, capture_output=True)
     log = folder / "server.log"
     with log.open("w") as out:
@@ -399,3 +407,17 @@ def test_access_log_keeps_no_query_or_address(browser, server):
     assert "secret" not in text and "language=uk" not in text
     access_lines = [line for line in text.splitlines() if '"GET ' in line]
     assert access_lines and not [line for line in access_lines if "127.0.0.1" in line]
+
+
+def test_staff_sign_in_and_edit_a_resource(browser, site):
+    """A real browser sends the CSRF token and its origin: the staff forms must accept them."""
+    page = new_page(browser)
+    page.goto(f"{site}/staff/admin/login/")
+    page.get_by_label("Username").fill("editor")
+    page.get_by_label("Password").fill(STAFF_PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("heading", name="Site administration")).to_be_visible()
+    page.goto(f"{site}/staff/admin/catalogue/resource/add/")
+    expect(page.get_by_role("heading", name="Add resource")).to_be_visible()
+    expect(page.locator("#versions-group")).to_be_visible()
+    page.context.close()

@@ -112,11 +112,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         ),
     }
 
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Searches are short queries over many rows: compiling them (JIT) costs more than it saves.
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+
 # Searches only read, so they can go to a read replica: set SEARCH_DATABASE_URL to one.
 SEARCH_DATABASE = "default"
 if os.environ.get("SEARCH_DATABASE_URL"):
     DATABASES["search"] = dj_database_url.parse(env("SEARCH_DATABASE_URL"), conn_max_age=60)
     DATABASES["search"]["TEST"] = {"MIRROR": "default"}
+    if DATABASES["search"]["ENGINE"] == "django.db.backends.postgresql":
+        DATABASES["search"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
     SEARCH_DATABASE = "search"
 DATABASE_ROUTERS = ["signpost.search.router.PrimaryReplicaRouter"]
 
