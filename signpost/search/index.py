@@ -69,9 +69,9 @@ def index_rebuild(*, progress: Callable[[int, int], None] | None = None) -> int:
     done = 0
     words: Counter[str] = Counter()
     with transaction.atomic():
-        backend_for(DEFAULT_DB_ALIAS).clear()
-        SearchFacet.objects.all().delete()
-        SearchWord.objects.all().delete()
+        backend_for(DEFAULT_DB_ALIAS).clear(
+            also=[SearchFacet._meta.db_table, SearchWord._meta.db_table]
+        )
         for batch in documents_for():
             words.update(_words(batch))
             _write(batch, words=Counter())

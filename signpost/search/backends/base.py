@@ -41,7 +41,8 @@ class SearchBackend:
     def delete(self, ids: list[int]) -> None:
         raise NotImplementedError
 
-    def clear(self) -> None:
+    def clear(self, *, also: list[str]) -> None:
+        """Empty the full-text index and the tables named in `also`, cheaply."""
         raise NotImplementedError
 
     def write(self, documents: list[Document]) -> None:

@@ -71,9 +71,13 @@ class PostgresBackend(SearchBackend):
         with self.connection.cursor() as cursor:
             cursor.execute(f"DELETE FROM {TABLE} WHERE resource_id = ANY(%s)", [ids])  # noqa: S608
 
-    def clear(self) -> None:
+    def clear(self, *, also: list[str]) -> None:
+        # TRUNCATE leaves no dead rows behind for VACUUM, unlike DELETE. It refuses while
+        # deferred foreign-key checks are pending in this transaction: run them first.
         with self.connection.cursor() as cursor:
-            cursor.execute(f"TRUNCATE {TABLE}")
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute(f"TRUNCATE {', '.join([TABLE, *also])}")
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
 
     def write(self, documents: list[Document]) -> None:
         sql = (

@@ -47,9 +47,11 @@ class SQLiteBackend(SearchBackend):
                 marks = ", ".join(["%s"] * len(chunk))
                 cursor.execute(f"DELETE FROM {TABLE} WHERE rowid IN ({marks})", chunk)  # noqa: S608
 
-    def clear(self) -> None:
+    def clear(self, *, also: list[str]) -> None:
+        # SQLite empties a table it is told to delete everything from without visiting rows.
         with self.connection.cursor() as cursor:
-            cursor.execute(f"DELETE FROM {TABLE}")  # noqa: S608
+            for table in [TABLE, *also]:
+                cursor.execute(f"DELETE FROM {table}")  # noqa: S608
 
     def write(self, documents: list[Document]) -> None:
         marks = ", ".join(["%s"] * (len(COLUMNS) + 1))
