@@ -223,16 +223,44 @@ def _combine(match: Mask, masks: dict[str, Mask], *, skip: str | None = None) ->
     return result
 
 
-def _match_mask(
-    table: FacetTable, backend: SearchBackend, query: ParsedQuery, any_clause: bool
-) -> Mask:
+@dataclass
+class Matches:
+    """The resources a query matches: a mask over the facet table, and when ranking is
+    wanted, the matching ids with their relevance (higher is better)."""
+
+    mask: Mask
+    ids: np.ndarray | None = None
+    scores: np.ndarray | None = None
+
+
+def _matches(
+    table: FacetTable, backend: SearchBackend, query: ParsedQuery, any_clause: bool, *, scored: bool
+) -> Matches:
     if not query:
-        return table.everything()
-    sql, params = backend.match_sql(query, any_clause=any_clause)
+        return Matches(table.everything())
+    if scored:
+        sql, params = backend.scored_sql(query, any_clause=any_clause)
+    else:
+        sql, params = backend.match_sql(query, any_clause=any_clause)
     with connections[_alias()].cursor() as cursor:
         cursor.execute(sql, params)
-        ids = np.fromiter((row[0] for row in cursor.fetchall()), dtype=np.int64)
-    return table.mask_of_ids(ids)
+        rows = cursor.fetchall()
+    ids = np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows))
+    if not scored:
+        return Matches(table.mask_of_ids(ids))
+    scores = np.fromiter((row[1] for row in rows), dtype=np.float64, count=len(rows))
+    return Matches(table.mask_of_ids(ids), ids, scores)
+
+
+def _ranked_ids(
+    table: FacetTable, matches: Matches, found: Mask, offset: int, limit: int
+) -> list[int]:
+    """One page of the found resources, best first; equal scores in id order."""
+    assert matches.ids is not None and matches.scores is not None
+    inside = np.isin(matches.ids, table.ids_of(found))
+    ids, scores = matches.ids[inside], matches.scores[inside]
+    order = np.lexsort((ids, -scores))
+    return [int(i) for i in ids[order[offset : offset + limit]]]
 
 
 def _ordered(qs: ResourceQuerySet, sort: str) -> ResourceQuerySet:
@@ -293,38 +321,31 @@ def search(params: SearchParams) -> SearchResults:
     page_size = min(max(params.page_size, 1), MAX_PAGE_SIZE)
 
     masks = _filter_masks(table, params)
+    scored = bool(query) and sort == "relevance"
     any_clause = False
-    match = _match_mask(table, backend, query, False)
-    found = _combine(match, masks)
+    matches = _matches(table, backend, query, False, scored=scored)
+    found = _combine(matches.mask, masks)
     if not found.any() and len(query.clauses) > 1:
-        relaxed = _match_mask(table, backend, query, True)
-        if _combine(relaxed, masks).any():
-            any_clause, match = True, relaxed
-            found = _combine(match, masks)
+        relaxed = _matches(table, backend, query, True, scored=scored)
+        if _combine(relaxed.mask, masks).any():
+            any_clause, matches = True, relaxed
+            found = _combine(matches.mask, masks)
     count = int(found.sum())
 
     num_pages = max(1, -(-count // page_size))
     page = min(max(params.page, 1), num_pages)
     offset = (page - 1) * page_size
-    # With filters, the resources found are already known: hand their ids to the database.
-    found_ids = backend.id_list_sql(table.ids_of(found).tolist()) if masks else None
-    if query and sort == "relevance":
-        candidates = (found_ids[0], tuple(found_ids[1])) if found_ids else None
-        ids = backend.ranked_ids(
-            query, any_clause=any_clause, candidates=candidates, limit=page_size, offset=offset
-        )
-        by_id = {
-            r.pk: r
-            for r in Resource.objects.using(_alias())
-            .published()
-            .filter(pk__in=ids)
-            .with_listing_data()
-        }
+    if scored:
+        ids = _ranked_ids(table, matches, found, offset, page_size)
+        published = Resource.objects.using(_alias()).published()
+        by_id = {r.pk: r for r in published.filter(pk__in=ids).with_listing_data()}
         resources = [by_id[i] for i in ids if i in by_id]
     else:
         matched = Resource.objects.using(_alias()).published()
-        if found_ids:
-            matched = matched.filter(pk__in=RawSQL(*found_ids))  # noqa: S611
+        if masks:
+            # The resources found are already known: hand their ids to the database to sort.
+            id_sql, id_params = backend.id_list_sql(table.ids_of(found).tolist())
+            matched = matched.filter(pk__in=RawSQL(id_sql, id_params))  # noqa: S611
         else:
             matched = _matching(matched, backend, query, any_clause)
         resources = list(_ordered(matched, sort).with_listing_data()[offset : offset + page_size])
@@ -336,7 +357,7 @@ def search(params: SearchParams) -> SearchResults:
         page=page,
         num_pages=num_pages,
         resources=resources,
-        facets=_facets(table, match, masks, params),
+        facets=_facets(table, matches.mask, masks, params),
         relaxed=any_clause,
         sort=sort,
     )
@@ -351,9 +372,9 @@ def search(params: SearchParams) -> SearchResults:
         results.relaxations = [
             Relaxation(facet, FACET_LABELS[facet], n)
             for facet in FACETS
-            if facet in masks and (n := int(_combine(match, masks, skip=facet).sum()))
+            if facet in masks and (n := int(_combine(matches.mask, masks, skip=facet).sum()))
         ]
-        results.without_filters = int(match.sum())
+        results.without_filters = int(matches.mask.sum())
     return results
 
 

@@ -62,16 +62,8 @@ class SearchBackend:
         """SQL selecting the ids of resources that match, with its parameters."""
         raise NotImplementedError
 
-    def ranked_ids(
-        self,
-        query: ParsedQuery,
-        *,
-        any_clause: bool,
-        candidates: tuple[str, tuple[Any, ...]] | None,
-        limit: int,
-        offset: int,
-    ) -> list[int]:
-        """Matching ids, best first; only those among `candidates` (SQL selecting ids) if given."""
+    def scored_sql(self, query: ParsedQuery, *, any_clause: bool) -> tuple[str, list[Any]]:
+        """SQL selecting (id, relevance) of every match; higher is better, fields weighted."""
         raise NotImplementedError
 
     def highlights(

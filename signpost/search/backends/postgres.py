@@ -103,27 +103,13 @@ class PostgresBackend(SearchBackend):
         expression, params = tsquery(query, any_clause=any_clause)
         return f"SELECT resource_id FROM {TABLE} WHERE vector @@ {expression}", params  # noqa: S608
 
-    def ranked_ids(
-        self,
-        query: ParsedQuery,
-        *,
-        any_clause: bool,
-        candidates: tuple[str, tuple[Any, ...]] | None,
-        limit: int,
-        offset: int,
-    ) -> list[int]:
+    def scored_sql(self, query: ParsedQuery, *, any_clause: bool) -> tuple[str, list[Any]]:
         expression, params = tsquery(query, any_clause=any_clause)
-        candidate_sql, candidate_params = candidates or ("", ())
-        among = f"AND s.resource_id IN ({candidate_sql})" if candidates else ""
-        sql = (
-            f"SELECT s.resource_id FROM {TABLE} s, (SELECT {expression} AS q) AS query "  # noqa: S608
-            f"WHERE s.vector @@ query.q {among} "
-            f"ORDER BY ts_rank_cd('{{0.1, 0.2, 0.4, 1.0}}', s.vector, query.q) DESC, s.resource_id "
-            f"LIMIT %s OFFSET %s"
+        return (
+            f"SELECT s.resource_id, ts_rank_cd('{{0.1, 0.2, 0.4, 1.0}}', s.vector, query.q) "  # noqa: S608
+            f"FROM {TABLE} s, (SELECT {expression} AS q) AS query WHERE s.vector @@ query.q",
+            params,
         )
-        with self.connection.cursor() as cursor:
-            cursor.execute(sql, [*params, *candidate_params, limit, offset])
-            return [row[0] for row in cursor.fetchall()]
 
     def highlights(
         self, query: ParsedQuery, *, any_clause: bool, ids: list[int]

@@ -70,26 +70,12 @@ class SQLiteBackend(SearchBackend):
             [match_expression(query, any_clause=any_clause)],
         )
 
-    def ranked_ids(
-        self,
-        query: ParsedQuery,
-        *,
-        any_clause: bool,
-        candidates: tuple[str, tuple[Any, ...]] | None,
-        limit: int,
-        offset: int,
-    ) -> list[int]:
-        candidate_sql, candidate_params = candidates or ("", ())
-        # "+rowid" keeps FTS5 from running the match once per candidate.
-        among = f"AND +rowid IN ({candidate_sql})" if candidates else ""
-        sql = (
-            f"SELECT rowid FROM {TABLE} WHERE {TABLE} MATCH %s {among} "  # noqa: S608
-            f"ORDER BY bm25({TABLE}, {WEIGHTS}), rowid LIMIT %s OFFSET %s"
+    def scored_sql(self, query: ParsedQuery, *, any_clause: bool) -> tuple[str, list[Any]]:
+        # bm25 is lower for better matches; the engine wants higher.
+        return (
+            f"SELECT rowid, -bm25({TABLE}, {WEIGHTS}) FROM {TABLE} WHERE {TABLE} MATCH %s",  # noqa: S608
+            [match_expression(query, any_clause=any_clause)],
         )
-        params = [match_expression(query, any_clause=any_clause), *candidate_params, limit, offset]
-        with self.connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            return [row[0] for row in cursor.fetchall()]
 
     def highlights(
         self, query: ParsedQuery, *, any_clause: bool, ids: list[int]
