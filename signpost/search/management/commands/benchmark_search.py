@@ -10,7 +10,7 @@ import datetime
 import json
 import platform
 import random
-import resource as rusage
+import re
 import statistics
 import subprocess
 import sys
@@ -175,14 +175,19 @@ class Command(BaseCommand):
                 self.stdout.write(f"  {min(start + batch, count)} resources")
 
     def _index(self) -> tuple[float, float]:
-        """Rebuild the index in a child process, so its peak memory is its own."""
+        """Rebuild the index in a child process, which reports its own peak memory."""
         started = time.perf_counter()
-        subprocess.run(
-            [sys.executable, "manage.py", "rebuild_index"], check=True, cwd=settings.BASE_DIR
+        done = subprocess.run(
+            [sys.executable, "manage.py", "rebuild_index"],
+            check=True,
+            cwd=settings.BASE_DIR,
+            capture_output=True,
+            text=True,
         )
         seconds = time.perf_counter() - started
-        peak_kb = rusage.getrusage(rusage.RUSAGE_CHILDREN).ru_maxrss
-        return seconds, peak_kb / 1024
+        self.stdout.write(done.stdout.strip().splitlines()[-1])
+        peak = re.search(r"peak memory (\d+) MB", done.stdout)
+        return seconds, float(peak.group(1)) if peak else float("nan")
 
     def _queries(
         self, rng: random.Random, vocabulary: list[str], weights: list[float], per_kind: int
