@@ -54,6 +54,7 @@ typecheck: install-test
 	$(BIN)/mypy
 
 pytest: install-test browser-deps
+	mkdir -p var
 	DJANGO_SETTINGS_MODULE=signpost.settings.test $(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/pytest --ds=signpost.settings.test $(PYTEST_ARGS)
 	@if $(BIN)/python scripts/postgres_available.py; then \
