@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import datetime
-
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.urls import reverse
 
 
@@ -161,11 +159,6 @@ class ResourceQuerySet(models.QuerySet["Resource"]):
             models.Prefetch("versions", queryset=Version.objects.select_related("language")),
         )
 
-    def in_language(self, codes: list[str]) -> ResourceQuerySet:
-        return self.filter(
-            Exists(Version.objects.filter(resource=OuterRef("pk"), language__in=codes))
-        )
-
 
 class Resource(models.Model):
     uid = models.CharField(
@@ -263,10 +256,6 @@ class Resource(models.Model):
     @property
     def paragraphs(self) -> list[str]:
         return [p.strip() for p in self.summary.split("\n\n") if p.strip()]
-
-    @property
-    def review_overdue(self) -> bool:
-        return self.review_by is not None and self.review_by < datetime.date.today()
 
 
 class ResourceOrganisation(models.Model):

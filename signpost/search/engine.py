@@ -67,10 +67,6 @@ class SearchParams:
     page: int = 1
     page_size: int = 20
 
-    @property
-    def has_filters(self) -> bool:
-        return any(self.filters.values()) or self.year_from is not None or self.year_to is not None
-
 
 @dataclass
 class FacetValue:
