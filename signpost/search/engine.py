@@ -133,8 +133,8 @@ class SearchResults:
         wanted = {1, self.num_pages} | set(range(self.page - 2, self.page + 3))
         numbers = sorted(n for n in wanted if 1 <= n <= self.num_pages)
         window: list[int | None] = []
-        for n in numbers:
-            if window and window[-1] is not None and n - window[-1] > 1:  # type: ignore[operator]
+        for previous, n in zip([0, *numbers], numbers, strict=False):
+            if previous and n - previous > 1:
                 window.append(None)
             window.append(n)
         return window
@@ -338,12 +338,11 @@ def search(params: SearchParams) -> SearchResults:
         resources = [by_id[i] for i in ids if i in by_id]
     else:
         matched = Resource.objects.using(_alias()).published()
-        if masks:
-            # The resources found are already known: hand their ids to the database to sort.
+        if query or masks:
+            # The resources found are already known: hand their ids to the database to sort,
+            # rather than have it match the query again.
             id_sql, id_params = backend.id_list_sql(table.ids_of(found).tolist())
             matched = matched.filter(pk__in=RawSQL(id_sql, id_params))  # noqa: S611
-        else:
-            matched = _matching(matched, backend, query, any_clause)
         resources = list(_ordered(matched, sort).with_listing_data()[offset : offset + page_size])
 
     results = SearchResults(

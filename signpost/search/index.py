@@ -25,7 +25,7 @@ def _words(documents: list[Document]) -> Counter[str]:
     return counts
 
 
-def _write(documents: list[Document], *, words: Counter[str] | None = None) -> None:
+def _write(documents: list[Document], *, words: Counter[str]) -> None:
     backend_for(DEFAULT_DB_ALIAS).write(documents)
     # Plain rows, not model instances: an index build writes about a dozen per resource.
     table = SearchFacet._meta.db_table
@@ -34,9 +34,8 @@ def _write(documents: list[Document], *, words: Counter[str] | None = None) -> N
             f"INSERT INTO {table} (resource_id, facet, value) VALUES (%s, %s, %s)",  # noqa: S608
             [(d.resource_id, facet, value) for d in documents for facet, value in d.facets],
         )
-    counts = words if words is not None else _words(documents)
     SearchWord.objects.bulk_create(
-        [SearchWord(word=w, length=len(w), frequency=n) for w, n in counts.items()],
+        [SearchWord(word=w, length=len(w), frequency=n) for w, n in words.items()],
         batch_size=5000,
         ignore_conflicts=True,
     )
@@ -58,7 +57,7 @@ def resources_reindex(*, ids: Iterable[int]) -> int:
     with transaction.atomic():
         backend_for(DEFAULT_DB_ALIAS).delete(ids)
         SearchFacet.objects.filter(resource_id__in=ids).delete()
-        _write(documents)
+        _write(documents, words=_words(documents))
         _version_raise()
     return len(documents)
 
@@ -74,11 +73,11 @@ def index_rebuild(*, progress: Callable[[int, int], None] | None = None) -> int:
         )
         for batch in documents_for():
             words.update(_words(batch))
+            # Words are written once at the end, with their counts over the whole catalogue.
             _write(batch, words=Counter())
             done += len(batch)
             if progress:
                 progress(done, total)
-        # The words go in last, with their counts over the whole catalogue.
         _write([], words=words)
         _version_raise()
         if progress and not total:
