@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import transaction
 from django.utils import timezone
 
 from .events import announce_resources_changed
@@ -63,6 +64,8 @@ class ResourceAdmin(admin.ModelAdmin):
         ),
     ]
 
+    # The admin runs each change in a transaction; the announcements join it, so the search
+    # index commits with the change. Actions are not wrapped by the admin: wrap them here.
     def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
         # Record when a resource first went public, whatever route it took there.
         if obj.status == "published" and obj.published_at is None:
@@ -70,26 +73,42 @@ class ResourceAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
 
     def save_related(self, request, form, formsets, change):  # type: ignore[no-untyped-def]
-        super().save_related(request, form, formsets, change)
-        announce_resources_changed([form.instance.pk])
+        with transaction.atomic():
+            super().save_related(request, form, formsets, change)
+            announce_resources_changed([form.instance.pk])
 
     def delete_model(self, request, obj):  # type: ignore[no-untyped-def]
-        pk = obj.pk
-        super().delete_model(request, obj)
-        announce_resources_changed([pk])
+        with transaction.atomic():
+            pk = obj.pk
+            super().delete_model(request, obj)
+            announce_resources_changed([pk])
 
     def delete_queryset(self, request, queryset):  # type: ignore[no-untyped-def]
-        ids = list(queryset.values_list("pk", flat=True))
-        super().delete_queryset(request, queryset)
-        announce_resources_changed(ids)
+        with transaction.atomic():
+            ids = list(queryset.values_list("pk", flat=True))
+            super().delete_queryset(request, queryset)
+            announce_resources_changed(ids)
 
 
 class TermAdminMixin(admin.ModelAdmin):
-    """A renamed term changes what its resources are found by: reindex them."""
+    """A renamed or deleted term changes what its resources are found by: reindex them."""
 
     def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
-        super().save_model(request, obj, form, change)
-        announce_resources_changed(obj.resources.values_list("pk", flat=True))
+        with transaction.atomic():
+            super().save_model(request, obj, form, change)
+            announce_resources_changed(obj.resources.values_list("pk", flat=True))
+
+    def delete_model(self, request, obj):  # type: ignore[no-untyped-def]
+        with transaction.atomic():
+            ids = list(obj.resources.values_list("pk", flat=True))
+            super().delete_model(request, obj)
+            announce_resources_changed(ids)
+
+    def delete_queryset(self, request, queryset):  # type: ignore[no-untyped-def]
+        with transaction.atomic():
+            ids = [pk for term in queryset for pk in term.resources.values_list("pk", flat=True)]
+            super().delete_queryset(request, queryset)
+            announce_resources_changed(ids)
 
 
 @admin.register(Organisation)

@@ -128,6 +128,8 @@ def resource_record(resource: Resource) -> dict[str, Any]:
         item = {"name": link.organisation.name, "role": link.role}
         if link.organisation.abbreviation:
             item["abbreviation"] = link.organisation.abbreviation
+        if link.organisation.url:
+            item["url"] = link.organisation.url
         organisations.append(item)
     return {
         "id": resource.uid,
@@ -148,8 +150,17 @@ def resource_record(resource: Resource) -> dict[str, Any]:
         "owner_agreement": agreement,
         "review_by": date(resource.review_by),
         "reviewed_on": date(resource.reviewed_on),
-        "versions": [
-            {"language": v.language_id, "format": v.format, "url": v.url, "title": v.title}
-            for v in resource.versions.all()
-        ],
+        "versions": [_version_record(v) for v in resource.versions.all()],
     }
+
+
+def _version_record(version: Version) -> dict[str, Any]:
+    record = {
+        "language": version.language_id,
+        "format": version.format,
+        "url": version.url,
+        "title": version.title,
+    }
+    if version.file:
+        record["file"] = version.file.name
+    return record

@@ -1,32 +1,59 @@
+import shutil
 import sys
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.files.storage import default_storage
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from signpost.catalogue.interchange import dumps
+from signpost.catalogue.interchange import dumps, files_folder
 from signpost.catalogue.management.progress import ProgressBar
+from signpost.catalogue.models import Resource, Version
 from signpost.catalogue.selectors import resource_record, resources_for_export
 
 
 class Command(BaseCommand):
-    help = "Export every resource as JSON Lines (docs/data-format.md), to FILE or standard output."
+    help = (
+        "Export every resource as JSON Lines (docs/data-format.md), to FILE or standard output; "
+        "uploaded files are copied into the folder FILE.files beside it."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", type=Path, nargs="?")
 
     def handle(self, *args: Any, file: Path | None, **options: Any) -> None:
-        resources = list(resources_for_export())
-        lines = [dumps(resource_record(r)) + "\n" for r in resources]
+        has_files = Version.objects.exclude(file="").exists()
         if file is None:
-            sys.stdout.write("".join(lines))
-            self.stderr.write(f"Exported {len(lines)} resources.")
+            if has_files:
+                raise CommandError("The catalogue holds uploaded files: export to a FILE.")
+            count = 0
+            for resource in resources_for_export().iterator(chunk_size=1000):
+                sys.stdout.write(dumps(resource_record(resource)) + "\n")
+                count += 1
+            self.stderr.write(f"Exported {count} resources.")
             return
+        total = Resource.objects.count()
         progress = ProgressBar(self.stdout, "Exporting")
+        folder = files_folder(file)
         tmp = file.with_name(file.name + ".part")
+        copied = 0
         with tmp.open("w", encoding="utf-8", newline="\n") as out:
-            for index, line in enumerate(lines, start=1):
-                out.write(line)
-                progress(index, len(lines))
+            for index, resource in enumerate(resources_for_export().iterator(chunk_size=1000), 1):
+                out.write(dumps(resource_record(resource)) + "\n")
+                for version in resource.versions.all():
+                    if version.file:
+                        copied += _copy_file(version.file.name, folder)
+                progress(index, total)
         tmp.replace(file)
-        self.stdout.write(f"Exported {len(lines)} resources to {file}.")
+        where = f" and {copied} file(s) to {folder}" if has_files else ""
+        self.stdout.write(f"Exported {total} resources to {file}{where}.")
+
+
+def _copy_file(name: str, folder: Path) -> int:
+    target = folder / name
+    if target.exists():
+        return 0
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with default_storage.open(name, "rb") as source, target.open("wb") as out:
+        shutil.copyfileobj(source, out)
+    return 1

@@ -4,24 +4,37 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DatabaseError
 
-from signpost.catalogue.interchange import InterchangeError
+from signpost.catalogue.interchange import InterchangeError, file_lines, files_folder
 from signpost.catalogue.management.progress import ProgressBar
 from signpost.catalogue.services import resources_import
 
 
 class Command(BaseCommand):
-    help = "Import resources from a JSON Lines file (docs/data-format.md); all or nothing."
+    help = (
+        "Import resources from a JSON Lines file (docs/data-format.md); all or nothing. "
+        "Uploaded files are read from the folder FILE.files beside it."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", type=Path)
 
     def handle(self, *args: Any, file: Path, **options: Any) -> None:
+        if not file.is_file():
+            raise CommandError(f"Cannot read {file}: there is no such file.")
+
+        def waiting() -> None:
+            self.stdout.write("Waiting for another import to finish before this one starts…")
+            self.stdout.flush()
+
         try:
-            lines = file.read_text(encoding="utf-8").splitlines()
-        except (OSError, UnicodeDecodeError) as error:
-            raise CommandError(f"Cannot read {file}: {error}") from error
-        try:
-            summary = resources_import(lines=lines, progress=ProgressBar(self.stdout, "Importing"))
+            summary = resources_import(
+                lines=lambda: file_lines(file),
+                files_dir=files_folder(file),
+                progress=ProgressBar(self.stdout, "Importing"),
+                on_wait=waiting,
+            )
+        except OSError as error:
+            raise CommandError(f"Cannot read {file}: {error.strerror or error}") from error
         except InterchangeError as error:
             count = len(error.problems)
             raise CommandError(
