@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: benchmark run install install-test migrate serve test lint typecheck pytest assets browser-deps clean
+.PHONY: benchmark benchmark-import run install install-test migrate serve test lint typecheck pytest assets browser-deps clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -79,3 +79,14 @@ benchmark: install
 		DATABASE_URL=$(PG_SERVER)/signpost_bench $(BIN)/python manage.py migrate -v0 && \
 		DATABASE_URL=$(PG_SERVER)/signpost_bench $(BIN)/python manage.py benchmark_search $(BENCH_ARGS); \
 	else echo "PostgreSQL is not reachable: its benchmark was skipped."; fi
+
+# Import speed at scale (docs/performance.md): SQLite, then PostgreSQL when one answers.
+IMPORT_ARGS ?= --resources 100000 --runs 3
+benchmark-import: install
+	mkdir -p var
+	DATABASE_URL=sqlite:///$(CURDIR)/var/bench-import.sqlite3 $(BIN)/python manage.py migrate -v0
+	DATABASE_URL=sqlite:///$(CURDIR)/var/bench-import.sqlite3 $(BIN)/python manage.py benchmark_import $(IMPORT_ARGS)
+	@if TEST_DATABASE_URL=$(PG_SERVER)/postgres $(BIN)/python scripts/postgres_available.py signpost_bench_import; then \
+		DATABASE_URL=$(PG_SERVER)/signpost_bench_import $(BIN)/python manage.py migrate -v0 && \
+		DATABASE_URL=$(PG_SERVER)/signpost_bench_import $(BIN)/python manage.py benchmark_import $(IMPORT_ARGS); \
+	else echo "PostgreSQL is not reachable: its import benchmark was skipped."; fi

@@ -6,3 +6,6 @@ class CatalogueConfig(AppConfig):
     label = "catalogue"
     verbose_name = "Catalogue"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from . import rows  # noqa: F401  (registers the any_of lookup)

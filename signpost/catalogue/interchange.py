@@ -16,9 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from django.core.exceptions import ValidationError
-from django.core.validators import URLValidator
-
+from .addresses import address_problem
 from .models import DatePrecision, Format, OrganisationRole, PersonRole, ResourceType, Status
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{0,99}$")
@@ -30,7 +28,12 @@ FIELDS = (
     "owner_agreement", "review_by", "reviewed_on", "versions",
 )  # fmt: skip
 REQUIRED = ("id", "title", "resource_type")
-_url_validator = URLValidator(schemes=["http", "https"])
+# The vocabularies, listed once: an enum's `.values` is rebuilt on every use.
+FORMATS = Format.values
+STATUSES = Status.values
+RESOURCE_TYPES = ResourceType.values
+ORGANISATION_ROLES = OrganisationRole.values
+PERSON_ROLES = PersonRole.values
 
 # The most a line may hold; each is documented in docs/data-format.md.
 MAX_LINE_BYTES = 1_000_000
@@ -226,12 +229,10 @@ class _LineReader:
 
     def address(self, name: str, value: Any, *, max_length: int) -> str:
         url = self.text(name, value=value, max_length=max_length)
-        if url:
-            try:
-                _url_validator(url)
-            except ValidationError:
-                self.fail(name, f"{url!r} is not an http or https address")
-                return ""
+        problem = address_problem(url) if url else None
+        if problem:
+            self.fail(name, f"{url!r} {problem}")
+            return ""
         return url
 
 
@@ -269,8 +270,8 @@ def _versions(
         if language not in languages:
             reader.fail(f"{where}.language", f"{language!r} is not a known BCP 47 language code")
         fmt = reader.text(f"{where}.format", value=item.get("format"))
-        if fmt not in Format.values:
-            reader.fail(f"{where}.format", f"{fmt!r} is not one of: {', '.join(Format.values)}")
+        if fmt not in FORMATS:
+            reader.fail(f"{where}.format", f"{fmt!r} is not one of: {', '.join(FORMATS)}")
         url = reader.address(f"{where}.url", item.get("url"), max_length=500)
         stored = _file(reader, f"{where}.file", item.get("file"), files_dir)
         if url and stored:
@@ -328,20 +329,18 @@ def _record(
         agreement = {}
     elif set(agreement) - {"by", "on", "how"}:
         reader.fail("owner_agreement", "may hold only by, on and how")
-    status = reader.choice("status", Status.values, default=Status.DRAFT)
+    status = reader.choice("status", STATUSES, default=Status.DRAFT)
     record = ResourceRecord(
         line=line,
         id=uid,
         slug=slug,
         title=reader.text("title"),
         summary=reader.text("summary", max_length=20_000),
-        resource_type=reader.choice("resource_type", ResourceType.values),
+        resource_type=reader.choice("resource_type", RESOURCE_TYPES),
         published_date=published_date,
         published_precision=precision,
-        organisations=reader.named_roles(
-            "organisations", OrganisationRole.values, with_home_page=True
-        ),
-        people=reader.named_roles("people", PersonRole.values),
+        organisations=reader.named_roles("organisations", ORGANISATION_ROLES, with_home_page=True),
+        people=reader.named_roles("people", PERSON_ROLES),
         topics=reader.labels("topics"),
         audiences=reader.labels("audiences"),
         countries=reader.labels("countries"),
@@ -419,10 +418,9 @@ def _depth(value: Any) -> int:
     deepest, stack = 0, [(value, 1)]
     while stack:
         item, depth = stack.pop()
-        if isinstance(item, dict | list):
-            deepest = max(deepest, depth)
-            children = item.values() if isinstance(item, dict) else item
-            stack.extend((child, depth + 1) for child in children)
+        deepest = max(deepest, depth)
+        children = item.values() if isinstance(item, dict) else item
+        stack.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
     return deepest
 
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import queue
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from itertools import islice
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -16,7 +18,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from .events import announce_resources_changed
-from .interchange import InterchangeError, Line, Problem, ResourceRecord, Validator
+from .interchange import Line, ResourceRecord, Validator
 from .languages import LANGUAGES
 from .locks import import_lock
 from .models import (
@@ -33,9 +35,13 @@ from .models import (
     Topic,
     Version,
 )
+from .rows import insert_rows, planner_statistics_refresh
 
 TermModel = TypeVar("TermModel", Topic, Audience, Country, Series, Organisation, Person)
 IMPORT_BATCH = 1000
+# After how many resources an import refreshes the planner's statistics: often while the
+# tables are small and their shape changes fast, then every 32 batches.
+_STATISTICS_AT = {IMPORT_BATCH * n for n in (1, 2, 4, 8, 16)}
 
 
 @dataclass
@@ -231,64 +237,40 @@ class _CatalogueWriter:
     def _replace_links(
         self, records: list[ResourceRecord], resources: dict[str, Resource], changed_ids: list[int]
     ) -> None:
-        through: dict[str, Any] = {
-            "topics": Resource.topics.through,
-            "audiences": Resource.audiences.through,
-            "countries": Resource.countries.through,
-        }
+        """Every link row of the batch: plain rows, since there are a dozen per resource."""
+        tables: list[tuple[Any, tuple[str, ...]]] = [
+            (Resource.topics.through, ("resource_id", "topic_id")),
+            (Resource.audiences.through, ("resource_id", "audience_id")),
+            (Resource.countries.through, ("resource_id", "country_id")),
+            (ResourceOrganisation, ("resource_id", "organisation_id", "role", "position")),
+            (ResourcePerson, ("resource_id", "person_id", "role", "position")),
+            (
+                Version,
+                ("resource_id", "language_id", "format", "url", "file", "title", "position"),
+            ),
+        ]
         if changed_ids:
-            models: list[Any] = [*through.values(), ResourceOrganisation, ResourcePerson, Version]
-            for model in models:
+            for model, _ in tables:
                 model.objects.filter(resource_id__in=changed_ids).delete()
-        rows: dict[Any, list[Any]] = {model: [] for model in through.values()}
-        organisations, people, versions = [], [], []
+        rows: list[list[tuple[Any, ...]]] = [[] for _ in tables]
+        topics, audiences, countries = (self.terms[m] for m in (Topic, Audience, Country))
+        organisations, people = self.terms[Organisation], self.terms[Person]
         for record in records:
             pk = resources[record.id].pk
-            for name, term_model, column in (
-                ("topics", Topic, "topic_id"),
-                ("audiences", Audience, "audience_id"),
-                ("countries", Country, "country_id"),
-            ):
-                model = through[name]
-                rows[model] += [
-                    model(resource_id=pk, **{column: self.terms[term_model][label].pk})
-                    for label in getattr(record, name)
-                ]
-            organisations += [
-                ResourceOrganisation(
-                    resource_id=pk,
-                    organisation_id=self.terms[Organisation][o.name].pk,
-                    role=o.role,
-                    position=i,
-                )
+            rows[0] += [(pk, topics[name].pk) for name in record.topics]
+            rows[1] += [(pk, audiences[name].pk) for name in record.audiences]
+            rows[2] += [(pk, countries[name].pk) for name in record.countries]
+            rows[3] += [
+                (pk, organisations[o.name].pk, o.role, i)
                 for i, o in enumerate(record.organisations)
             ]
-            people += [
-                ResourcePerson(
-                    resource_id=pk,
-                    person_id=self.terms[Person][p.name].pk,
-                    role=p.role,
-                    position=i,
-                )
-                for i, p in enumerate(record.people)
-            ]
-            versions += [
-                Version(
-                    resource_id=pk,
-                    language_id=v.language,
-                    format=v.format,
-                    url=v.url,
-                    file=self._stored_file(v.file),
-                    title=v.title,
-                    position=i,
-                )
+            rows[4] += [(pk, people[p.name].pk, p.role, i) for i, p in enumerate(record.people)]
+            rows[5] += [
+                (pk, v.language, v.format, v.url, self._stored_file(v.file), v.title, i)
                 for i, v in enumerate(record.versions)
             ]
-        for model, objects in rows.items():
-            model.objects.bulk_create(objects)
-        ResourceOrganisation.objects.bulk_create(organisations)
-        ResourcePerson.objects.bulk_create(people)
-        Version.objects.bulk_create(versions)
+        for (model, columns), values in zip(tables, rows, strict=True):
+            insert_rows(model._meta.db_table, columns, values)
 
     def _stored_file(self, name: str) -> str:
         """The file's name in storage, copied there from the file folder when not yet stored."""
@@ -328,25 +310,19 @@ _RESOURCE_FIELDS = [
 ]  # fmt: skip
 
 
-def _batches(records: Iterable[ResourceRecord], size: int) -> Iterator[list[ResourceRecord]]:
-    iterator = iter(records)
-    while batch := list(islice(iterator, size)):
-        yield batch
-
-
 def resources_import(
     *,
-    lines: Callable[[], Iterable[Line]],
+    lines: Iterable[Line],
     files_dir: Path | None = None,
-    progress: Callable[[int, int], None] | None = None,
+    progress: Callable[[int], None] | None = None,
     on_wait: Callable[[], None] | None = None,
 ) -> ImportSummary:
-    """Import an interchange file: validate all of it, then write all of it or nothing.
+    """Import an interchange file: all of it or nothing.
 
-    `lines` is called twice and must give the same lines each time: once to validate the
-    whole file, once to write it a batch at a time, so memory stays bounded however long the
-    file. Raises InterchangeError, naming every bad line, before anything is written. One
-    import runs at a time; `on_wait` is called if this one has to wait for another.
+    One pass: each line is validated and written a batch at a time inside one transaction,
+    so memory stays bounded however long the file. Once any line is wrong, writing stops,
+    validation goes on to name every bad line, and the transaction is rolled back: raises
+    InterchangeError. One import runs at a time; `on_wait` is called if this one has to wait.
     """
     with import_lock(on_wait=on_wait):
         languages_ensure(languages=LANGUAGES)
@@ -357,45 +333,68 @@ def resources_import(
             existing_slugs={slug: uid for uid, slug in existing.items()},
             files_dir=files_dir,
         )
-        for line in lines():
-            validator.record(line)
-        validator.finish()
-        total = validator.count
-        del existing, validator
-
+        del existing
         with transaction.atomic():
             writer = _CatalogueWriter(files_dir)
-            done = 0
-            for batch in _batches(_records_again(lines, files_dir), IMPORT_BATCH):
+            # Lines are read and checked in a thread of their own, a batch ahead, while this
+            # one waits on the database: the two overlap instead of taking turns.
+            for batch in _validated_batches(lines, validator):
                 ids = writer.write(batch)
-                # The index is written in this same transaction: it commits with the batch.
+                # The index is written in this same transaction: it commits with the
+                # catalogue or not at all.
                 announce_resources_changed(ids)
-                done += len(batch)
+                written = writer.summary.created + writer.summary.updated
+                if written in _STATISTICS_AT or written % (IMPORT_BATCH * 32) == 0:
+                    planner_statistics_refresh()
                 if progress:
-                    progress(done, total)
+                    progress(written)
+            # Raises, rolling everything back, when any line was wrong.
+            validator.finish()
             writer.write_related()
         return writer.summary
 
 
-def _records_again(
-    lines: Callable[[], Iterable[Line]], files_dir: Path | None
-) -> Iterator[ResourceRecord]:
-    """The records of a file that has been validated, read a second time to be written."""
-    validator = Validator(
-        languages=set(Language.objects.values_list("code", flat=True)),
-        existing_ids=set(),
-        existing_slugs={},
-        files_dir=files_dir,
-    )
-    for line in lines():
-        record = validator.record(line)
-        if record is not None:
-            yield record
-        elif validator.problems:
-            # The file changed between the two readings; the transaction is rolled back.
-            raise InterchangeError(
-                [*validator.problems, Problem(line.number, "", "changed while it was imported")]
-            )
+_DONE = object()
+
+
+def _validated_batches(lines: Iterable[Line], validator: Validator) -> Iterator[list[Any]]:
+    """Batches of records, checked in a reading thread; none once any line is wrong."""
+    batches: queue.Queue[Any] = queue.Queue(maxsize=2)
+    stop = threading.Event()
+
+    def read() -> None:
+        try:
+            batch: list[ResourceRecord] = []
+            for line in lines:
+                if stop.is_set():
+                    return
+                record = validator.record(line)
+                if validator.problems:
+                    batch = []
+                elif record is not None:
+                    batch.append(record)
+                    if len(batch) >= IMPORT_BATCH:
+                        batches.put(batch)
+                        batch = []
+            if batch and not validator.problems:
+                batches.put(batch)
+            batches.put(_DONE)
+        except BaseException as error:  # handed to the writing thread, which raises it
+            batches.put(error)
+
+    reader = threading.Thread(target=read, name="import-reader", daemon=True)
+    reader.start()
+    try:
+        while (item := batches.get()) is not _DONE:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        while reader.is_alive():
+            with contextlib.suppress(queue.Empty):
+                batches.get(timeout=0.1)
+        reader.join()
 
 
 def resource_withdraw(*, resource: Resource) -> Resource:

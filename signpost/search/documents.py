@@ -61,7 +61,7 @@ def _grouped(rows: Iterable[tuple[Any, ...]]) -> dict[int, list[tuple[Any, ...]]
 
 def _batch_documents(ids: list[int]) -> list[Document]:
     resources = (
-        Resource.objects.filter(pk__in=ids)
+        Resource.objects.filter(pk__any_of=ids)
         .order_by("pk")
         .values_list(
             "pk",
@@ -74,34 +74,34 @@ def _batch_documents(ids: list[int]) -> list[Document]:
         )
     )
     organisations = _grouped(
-        ResourceOrganisation.objects.filter(resource_id__in=ids)
+        ResourceOrganisation.objects.filter(resource_id__any_of=ids)
         .order_by("resource_id", "position", "id")
         .values_list(
             "resource_id", "organisation__name", "organisation__abbreviation", "organisation__slug"
         )
     )
     people = _grouped(
-        ResourcePerson.objects.filter(resource_id__in=ids)
+        ResourcePerson.objects.filter(resource_id__any_of=ids)
         .order_by("resource_id", "position", "id")
         .values_list("resource_id", "person__name")
     )
     topics = _grouped(
-        Topic.resources.through.objects.filter(resource_id__in=ids).values_list(
+        Topic.resources.through.objects.filter(resource_id__any_of=ids).values_list(
             "resource_id", "topic__name", "topic__slug"
         )
     )
     audiences = _grouped(
-        Audience.resources.through.objects.filter(resource_id__in=ids).values_list(
+        Audience.resources.through.objects.filter(resource_id__any_of=ids).values_list(
             "resource_id", "audience__name", "audience__slug"
         )
     )
     countries = _grouped(
-        Country.resources.through.objects.filter(resource_id__in=ids).values_list(
+        Country.resources.through.objects.filter(resource_id__any_of=ids).values_list(
             "resource_id", "country__name", "country__slug"
         )
     )
     versions = _grouped(
-        Version.objects.filter(resource_id__in=ids)
+        Version.objects.filter(resource_id__any_of=ids)
         .order_by("resource_id", "position", "id")
         .values_list("resource_id", "language_id", "title")
     )
@@ -142,7 +142,7 @@ def documents_for(ids: Iterable[int] | None = None) -> Iterator[list[Document]]:
     """Documents of the published resources (all, or those among `ids`), a batch at a time."""
     published = Resource.objects.published()
     if ids is not None:
-        published = published.filter(pk__in=list(ids))
+        published = published.filter(pk__any_of=list(ids))
     all_ids = list(published.order_by("pk").values_list("pk", flat=True))
     for start in range(0, len(all_ids), BATCH):
         yield _batch_documents(all_ids[start : start + BATCH])

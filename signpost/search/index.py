@@ -7,9 +7,10 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.db import DEFAULT_DB_ALIAS, transaction
 
 from signpost.catalogue.models import Resource
+from signpost.catalogue.rows import insert_rows
 
 from .backends import backend_for
 from .documents import Document, documents_for
@@ -28,16 +29,16 @@ def _words(documents: list[Document]) -> Counter[str]:
 def _write(documents: list[Document], *, words: Counter[str]) -> None:
     backend_for(DEFAULT_DB_ALIAS).write(documents)
     # Plain rows, not model instances: an index build writes about a dozen per resource.
-    table = SearchFacet._meta.db_table
-    with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
-        cursor.executemany(
-            f"INSERT INTO {table} (resource_id, facet, value) VALUES (%s, %s, %s)",  # noqa: S608
-            [(d.resource_id, facet, value) for d in documents for facet, value in d.facets],
-        )
-    SearchWord.objects.bulk_create(
-        [SearchWord(word=w, length=len(w), frequency=n) for w, n in words.items()],
-        batch_size=5000,
-        ignore_conflicts=True,
+    insert_rows(
+        SearchFacet._meta.db_table,
+        ("resource_id", "facet", "value"),
+        [(d.resource_id, facet, value) for d in documents for facet, value in d.facets],
+    )
+    insert_rows(
+        SearchWord._meta.db_table,
+        ("word", "length", "frequency"),
+        [(w, len(w), n) for w, n in words.items()],
+        extra="ON CONFLICT DO NOTHING",
     )
 
 
@@ -56,7 +57,7 @@ def resources_reindex(*, ids: Iterable[int]) -> int:
     documents = [d for batch in documents_for(ids) for d in batch]
     with transaction.atomic():
         backend_for(DEFAULT_DB_ALIAS).delete(ids)
-        SearchFacet.objects.filter(resource_id__in=ids).delete()
+        SearchFacet.objects.filter(resource_id__any_of=ids)._raw_delete(DEFAULT_DB_ALIAS)
         _write(documents, words=_words(documents))
         _version_raise()
     return len(documents)

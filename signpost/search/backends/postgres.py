@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from signpost.catalogue.rows import id_list_sql
 from signpost.search.documents import Document
 from signpost.search.query import ParsedQuery
 
 from .base import START, STOP, RawHighlight, SearchBackend
 
 TABLE = "search_pg"
+STAGING = "search_pg_staging"
 CONFIG = "signpost"
 # PostgreSQL has four weight classes; the fields fall into them by importance.
 WEIGHT_CLASSES = {
@@ -21,9 +23,6 @@ WEIGHT_CLASSES = {
     "summary": "C",
     "extra": "D",
 }
-VECTOR_SQL = " || ".join(
-    f"setweight(to_tsvector('{CONFIG}', %s), '{label}')" for label in WEIGHT_CLASSES.values()
-)
 
 
 def tsquery(query: ParsedQuery, *, any_clause: bool) -> tuple[str, list[Any]]:
@@ -80,24 +79,34 @@ class PostgresBackend(SearchBackend):
             cursor.execute("SET CONSTRAINTS ALL DEFERRED")
 
     def write(self, documents: list[Document]) -> None:
-        sql = (
-            f"INSERT INTO {TABLE} (resource_id, vector, title, summary) "  # noqa: S608
-            f"VALUES (%s, {VECTOR_SQL}, %s, %s)"
+        """Copy the documents into a session-local staging table, then make their vectors in
+        one statement: the server's bulk path, with no per-value work in Python."""
+        if not documents:
+            return
+        fields = list(WEIGHT_CLASSES)
+        vector = " || ".join(
+            f"setweight(to_tsvector('{CONFIG}', {name}), '{label}')"
+            for name, label in WEIGHT_CLASSES.items()
         )
-        rows = [
-            [
-                d.resource_id,
-                *(d.fields[name] for name in WEIGHT_CLASSES),
-                d.fields["title"],
-                d.fields["summary"],
-            ]
-            for d in documents
-        ]
         with self.connection.cursor() as cursor:
-            cursor.executemany(sql, rows)
+            cursor.execute(
+                f"CREATE TEMP TABLE IF NOT EXISTS {STAGING} (resource_id bigint, "
+                + ", ".join(f"{name} text" for name in fields)
+                + ")"
+            )
+            with cursor.cursor.copy(
+                f"COPY {STAGING} (resource_id, {', '.join(fields)}) FROM STDIN"
+            ) as copy:
+                for d in documents:
+                    copy.write_row([d.resource_id, *(d.fields[name] for name in fields)])
+            cursor.execute(
+                f"INSERT INTO {TABLE} (resource_id, vector, title, summary) "  # noqa: S608
+                f"SELECT resource_id, {vector}, title, summary FROM {STAGING}"
+            )
+            cursor.execute(f"TRUNCATE {STAGING}")
 
     def id_list_sql(self, ids: list[int]) -> tuple[str, list[Any]]:
-        return "SELECT unnest(%s::bigint[])", [ids]
+        return id_list_sql(ids, using=self.alias)
 
     def match_sql(self, query: ParsedQuery, *, any_clause: bool) -> tuple[str, list[Any]]:
         expression, params = tsquery(query, any_clause=any_clause)

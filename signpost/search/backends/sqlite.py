@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import difflib
-import json
 from typing import Any
 
+from signpost.catalogue.rows import id_list_sql
 from signpost.search.documents import FIELDS, Document
 from signpost.search.models import SearchWord
 from signpost.search.query import ParsedQuery
@@ -62,7 +62,7 @@ class SQLiteBackend(SearchBackend):
             )
 
     def id_list_sql(self, ids: list[int]) -> tuple[str, list[Any]]:
-        return "SELECT value FROM json_each(%s)", [json.dumps(ids)]
+        return id_list_sql(ids, using=self.alias)
 
     def match_sql(self, query: ParsedQuery, *, any_clause: bool) -> tuple[str, list[Any]]:
         return (

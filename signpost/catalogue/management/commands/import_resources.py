@@ -26,11 +26,13 @@ class Command(BaseCommand):
             self.stdout.write("Waiting for another import to finish before this one starts…")
             self.stdout.flush()
 
+        bar = ProgressBar(self.stdout, "Importing")
         try:
+            total = _count_lines(file) if bar.enabled else 0
             summary = resources_import(
-                lines=lambda: file_lines(file),
+                lines=file_lines(file),
                 files_dir=files_folder(file),
-                progress=ProgressBar(self.stdout, "Importing"),
+                progress=lambda done: bar(done, total),
                 on_wait=waiting,
             )
         except OSError as error:
@@ -43,3 +45,12 @@ class Command(BaseCommand):
         except DatabaseError as error:
             raise CommandError(f"{file} was not imported; nothing was written: {error}") from error
         self.stdout.write(f"Imported {file}: {summary}.")
+
+
+def _count_lines(file: Path) -> int:
+    """Lines that may hold a record, for the progress bar: counted without decoding."""
+    count = 0
+    with file.open("rb") as stream:
+        while chunk := stream.read(1 << 20):
+            count += chunk.count(b"\n")
+    return count

@@ -1,0 +1,96 @@
+"""Plain-row inserts for bulk writes, where building a model instance per row costs the most."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.models import Field, ForeignObject, Lookup
+
+# SQLite allows 32,766 parameters a statement, PostgreSQL 65,535: stay well below both.
+MAX_PARAMETERS = 30_000
+
+
+def insert_rows(
+    table: str,
+    columns: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    *,
+    using: str = DEFAULT_DB_ALIAS,
+    extra: str = "",
+) -> None:
+    """Insert `rows` into `table`, many rows to a statement (one round trip each).
+
+    `extra` is appended to every statement, e.g. "ON CONFLICT DO NOTHING".
+    """
+    if not rows:
+        return
+    connection = connections[using]
+    if connection.vendor == "postgresql" and not extra:
+        # COPY: the server's bulk path, and no per-value work in Python.
+        with connection.cursor() as cursor:
+            copy_sql = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
+            with cursor.cursor.copy(copy_sql) as copy:
+                for row in rows:
+                    copy.write_row(row)
+        return
+    per_row = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    size = max(1, min(1000, MAX_PARAMETERS // len(columns)))
+    head = f"INSERT INTO {table} ({', '.join(columns)}) VALUES "  # noqa: S608
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), size):
+            chunk = rows[start : start + size]
+            cursor.execute(
+                head + ", ".join([per_row] * len(chunk)) + (f" {extra}" if extra else ""),
+                [value for row in chunk for value in row],
+            )
+
+
+def id_list_sql(ids: Sequence[int], *, using: str = DEFAULT_DB_ALIAS) -> tuple[str, list[Any]]:
+    """SQL selecting exactly these ids, with one parameter however many there are.
+
+    A thousand ids as one parameter cost the ORM nothing to build, unlike `pk__in=[...]`.
+    """
+    if connections[using].vendor == "postgresql":
+        return "SELECT unnest(%s::bigint[])", [list(ids)]
+    return "SELECT value FROM json_each(%s)", [json.dumps(list(ids))]
+
+
+class AnyOf(Lookup):
+    """`pk__any_of=[...]`: membership in a list sent as one parameter.
+
+    PostgreSQL gets `= ANY(array)`, which its planner answers from an index; `IN (SELECT
+    unnest(...))` led it to scan whole tables. SQLite reads the list from JSON.
+    """
+
+    lookup_name = "any_of"
+    prepare_rhs = False
+
+    def get_db_prep_lookup(self, value: Any, connection: Any) -> tuple[str, list[Any]]:
+        return "%s", [value]
+
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        ids = [int(i) for i in self.rhs]
+        if connection.vendor == "postgresql":
+            return f"{lhs} = ANY(%s::bigint[])", [*lhs_params, ids]
+        sql = f"{lhs} IN (SELECT value FROM json_each(%s))"  # noqa: S608
+        return sql, [*lhs_params, json.dumps(ids)]
+
+
+Field.register_lookup(AnyOf)
+ForeignObject.register_lookup(AnyOf)
+
+
+def planner_statistics_refresh(*, using: str = DEFAULT_DB_ALIAS) -> None:
+    """Let PostgreSQL's planner see tables that have grown inside a long transaction.
+
+    Without it, a bulk import plans every query for the empty tables it started with, and
+    scans whole tables that have since grown large. SQLite needs nothing.
+    """
+    connection = connections[using]
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
