@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import NinjaAPI, Query, Schema
+from ninja import Field, NinjaAPI, Query, Schema
 from ninja.errors import HttpError
 
 from signpost.catalogue.selectors import resource_record, resources_for_export
@@ -71,11 +71,11 @@ class SearchQuery(Schema):
     organisation: list[str] = []
     country: list[str] = []
     year: list[str] = []
-    year_from: int | None = None
-    year_to: int | None = None
+    year_from: int | None = Field(None, ge=1000, le=9999)
+    year_to: int | None = Field(None, ge=1000, le=9999)
     sort: str = ""
-    page: int = 1
-    page_size: int = 20
+    page: int = Field(1, ge=1, le=100_000)
+    page_size: int = Field(20, ge=1, le=100)
 
 
 class OrganisationOut(Schema):
@@ -178,5 +178,7 @@ def resource_read(request: HttpRequest, resource_id: str) -> dict[str, Any]:
     record = resource_record(resource)
     for name in EDITORIAL_FIELDS:
         record.pop(name)
+    # Only what is public: a draft or withdrawn resource is not named, even by its id.
+    record["related"] = sorted(r.uid for r in resource.related.all() if r.status == "published")
     record["url"] = request.build_absolute_uri(resource.get_absolute_url())
     return record

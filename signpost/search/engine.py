@@ -374,10 +374,18 @@ def search(params: SearchParams) -> SearchResults:
 
 
 def known_filters(filters: dict[str, list[str]]) -> dict[str, list[str]]:
-    """The filters with every value the catalogue does not have dropped."""
+    """The filters with every value no published resource has dropped.
+
+    A value only unpublished resources use is unknown here, so that its name is never shown.
+    """
+    table = facet_table(_alias())
     known = {}
     for facet, values in filters.items():
         if facet in FACETS and values:
-            labels = facet_labels(facet, values)
-            known[facet] = [v for v in dict.fromkeys(values) if v in labels]
+            known[facet] = [v for v in dict.fromkeys(values) if (facet, v) in table.index_of]
     return known
+
+
+def facet_value_is_public(facet: str, value: str) -> bool:
+    """Whether any published resource has this value: a term page exists only then."""
+    return (facet, value) in facet_table(_alias()).index_of

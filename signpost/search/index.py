@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 from collections import Counter
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, transaction
@@ -13,7 +14,7 @@ from signpost.catalogue.models import Resource
 from signpost.catalogue.rows import insert_rows
 
 from .backends import backend_for
-from .documents import Document, documents_for
+from .documents import BATCH, Document, documents_for
 from .models import SearchFacet, SearchState, SearchWord
 from .query import words_of
 
@@ -85,6 +86,56 @@ def index_rebuild(*, progress: Callable[[int, int], None] | None = None) -> int:
             progress(0, 0)
     backend_for(DEFAULT_DB_ALIAS).analyse()
     return done
+
+
+@dataclass
+class IndexReport:
+    """Where the index and the catalogue disagree, by resource id."""
+
+    published: int
+    missing: list[int] = field(default_factory=list)  # published, not in the index
+    extra: list[int] = field(default_factory=list)  # in the index, not published
+    stale: list[int] = field(default_factory=list)  # in the index with other content
+
+    @property
+    def agrees(self) -> bool:
+        return not (self.missing or self.extra or self.stale)
+
+    @property
+    def ids(self) -> list[int]:
+        return sorted({*self.missing, *self.extra, *self.stale})
+
+
+def index_check() -> IndexReport:
+    """Compare every indexed resource with what the catalogue says it should be."""
+    backend = backend_for(DEFAULT_DB_ALIAS)
+    texts = {pk: (title, summary) for pk, title, summary in backend.contents()}
+    facets: dict[int, Counter[tuple[str, str]]] = {}
+    for pk, facet, value in SearchFacet.objects.values_list("resource_id", "facet", "value"):
+        facets.setdefault(pk, Counter())[(facet, value)] += 1
+    report = IndexReport(published=0)
+    seen: set[int] = set()
+    for batch in documents_for():
+        for document in batch:
+            pk = document.resource_id
+            seen.add(pk)
+            report.published += 1
+            if pk not in texts:
+                report.missing.append(pk)
+            elif texts[pk] != (document.fields["title"], document.fields["summary"]) or facets.get(
+                pk
+            ) != Counter(document.facets):
+                report.stale.append(pk)
+    report.extra = sorted((set(texts) | set(facets)) - seen)
+    return report
+
+
+def index_repair(*, report: IndexReport) -> int:
+    """Reindex every resource the report names; returns how many."""
+    ids = report.ids
+    for start in range(0, len(ids), BATCH):
+        resources_reindex(ids=ids[start : start + BATCH])
+    return len(ids)
 
 
 def on_resources_changed(sender: Any, ids: list[int], **kwargs: Any) -> None:

@@ -45,6 +45,7 @@ MIDDLEWARE = [
     # Compressed pages fit the page-weight budget; public pages hold no secrets to leak.
     "django.middleware.gzip.GZipMiddleware",
     "signpost.site.middleware.SecurityHeadersMiddleware",
+    "signpost.site.middleware.RejectControlCharactersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",

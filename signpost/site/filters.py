@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from django.http import QueryDict
@@ -22,15 +23,20 @@ class SelectedTag:
     remove_url: str
 
 
+# ASCII digits only: str.isdigit() also accepts "²" and other digits int() refuses.
+_YEAR = re.compile(r"[0-9]{4}")
+_PAGE = re.compile(r"[0-9]{1,6}")
+
+
 def _year(value: str | None) -> int | None:
     value = (value or "").strip()
-    return int(value) if value.isdigit() and len(value) == 4 else None
+    return int(value) if _YEAR.fullmatch(value) else None
 
 
 def page_number(value: str | None) -> int:
     """The page asked for; anything that is not a plain number means the first."""
     value = (value or "").strip()
-    return int(value) if value.isdigit() and len(value) < 7 else 1
+    return max(1, int(value)) if _PAGE.fullmatch(value) else 1
 
 
 def params_from_query(query: QueryDict, *, page_size: int = 20) -> SearchParams:

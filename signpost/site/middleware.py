@@ -1,9 +1,11 @@
 """Headers on every response: no page leaks a visitor's path or loads anything from elsewhere."""
 
+import re
 from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.template.loader import render_to_string
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -47,3 +49,38 @@ class SecurityHeadersMiddleware:
         staff = request.path.startswith(self.staff_prefix)
         response.headers.setdefault("Referrer-Policy", "same-origin" if staff else "no-referrer")
         return response
+
+
+# C0 and C1 control characters: no path, parameter or header value here ever holds one, and
+# a NUL reaching PostgreSQL is an error, so such a request is refused before any view runs.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def _has_control(text: str) -> bool:
+    return bool(_CONTROL.search(text))
+
+
+class RejectControlCharactersMiddleware:
+    """Answer 400 to a request whose path, parameters or headers hold control characters."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if self._malformed(request):
+            body = render_to_string("400.html", request=request)
+            return HttpResponse(body, status=400)
+        return self.get_response(request)
+
+    @staticmethod
+    def _malformed(request: HttpRequest) -> bool:
+        if _has_control(request.path_info):
+            return True
+        for key, values in request.GET.lists():
+            if _has_control(key) or any(_has_control(v) for v in values):
+                return True
+        return any(
+            isinstance(value, str) and _CONTROL.search(value)
+            for name, value in request.META.items()
+            if name.startswith("HTTP_")
+        )

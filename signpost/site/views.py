@@ -10,7 +10,7 @@ from django.views.decorators.http import require_safe
 
 from signpost.catalogue import selectors
 from signpost.catalogue.models import Audience, Language, Organisation, Topic
-from signpost.search.engine import SearchParams, search
+from signpost.search.engine import SearchParams, facet_value_is_public, search
 
 from .filters import (
     checkbox_groups,
@@ -89,6 +89,8 @@ def resource_detail(request: HttpRequest, slug: str) -> HttpResponse:
 def _term_page(
     request: HttpRequest, *, term: Any, kind: str, facet: str, value: str
 ) -> HttpResponse:
+    if not facet_value_is_public(facet, value):
+        raise Http404("No published resource has this term")
     params = SearchParams(
         filters={facet: [value]}, sort="newest", page=page_number(request.GET.get("page"))
     )

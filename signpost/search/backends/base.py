@@ -48,6 +48,14 @@ class SearchBackend:
     def write(self, documents: list[Document]) -> None:
         raise NotImplementedError
 
+    def contents(self) -> list[tuple[int, str, str]]:
+        """(id, title, summary) of every indexed resource, to compare with the catalogue."""
+        with self.connection.cursor() as cursor:
+            cursor.execute(self.contents_sql)
+            return list(cursor.fetchall())
+
+    contents_sql = ""
+
     def id_list_sql(self, ids: list[int]) -> tuple[str, list[Any]]:
         """SQL selecting exactly these ids, with one parameter however many there are."""
         raise NotImplementedError

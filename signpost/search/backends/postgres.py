@@ -40,6 +40,7 @@ def tsquery(query: ParsedQuery, *, any_clause: bool) -> tuple[str, list[Any]]:
 
 class PostgresBackend(SearchBackend):
     vendor = "postgresql"
+    contents_sql = f"SELECT resource_id, title, summary FROM {TABLE}"  # noqa: S608
 
     def create_schema(self, schema_editor: Any) -> None:
         for statement in (

@@ -30,6 +30,7 @@ def match_expression(query: ParsedQuery, *, any_clause: bool) -> str:
 
 class SQLiteBackend(SearchBackend):
     vendor = "sqlite"
+    contents_sql = f"SELECT rowid, title, summary FROM {TABLE}"  # noqa: S608
 
     def create_schema(self, schema_editor: Any) -> None:
         schema_editor.execute(
