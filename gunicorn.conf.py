@@ -13,4 +13,6 @@ wsgi_app = "signpost.wsgi:application"
 accesslog = "-"
 access_log_format = '%(t)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms'
 errorlog = "-"
+# The error log too: gunicorn writes "Invalid request from ip=..." for a malformed request.
+logger_class = "signpost.site.private_logs.PrivateGunicornLogger"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")

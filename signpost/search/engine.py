@@ -6,6 +6,7 @@ that searches can be sent to a read replica by configuration alone.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -55,6 +56,9 @@ LABEL_SOURCES: dict[str, tuple[Any, str, str]] = {
 }
 # Counting how many resources a word finds stops here: enough to compare two words.
 COUNT_CAP = 500
+# "Did you mean" looks up at most this many unknown words, for at most this long.
+SUGGEST_WORDS = 3
+SUGGEST_SECONDS = 0.25
 
 
 @dataclass
@@ -280,9 +284,14 @@ def _count_alone(backend: SearchBackend, word: str) -> int:
 
 
 def _suggestion(backend: SearchBackend, query: ParsedQuery) -> str | None:
-    """The query with each word the catalogue does not know replaced by the nearest one it does."""
+    """The query with each word the catalogue does not know replaced by the nearest one it does.
+
+    Bounded, whatever the query: at most SUGGEST_WORDS words are looked up, and none is
+    started once SUGGEST_SECONDS have passed.
+    """
     words = [w for clause in query.clauses for w in clause.original]
-    candidates = [w for w in words if len(w) > 3 and not w.isdigit()]
+    candidates = list(dict.fromkeys(w for w in words if 3 < len(w) <= 40 and not w.isdigit()))
+    candidates = candidates[: SUGGEST_WORDS * 4]
     if not candidates:
         return None
     known = set(
@@ -290,10 +299,12 @@ def _suggestion(backend: SearchBackend, query: ParsedQuery) -> str | None:
         .filter(word__in=candidates)
         .values_list("word", flat=True)
     )
+    unknown = [w for w in candidates if w not in known][:SUGGEST_WORDS]
+    deadline = time.monotonic() + SUGGEST_SECONDS
     replaced = {}
-    for word in candidates:
-        if word in known:
-            continue
+    for word in unknown:
+        if time.monotonic() > deadline:
+            break
         suggestion = backend.suggest(word)
         # A misspelling may stem like a real word and find something: offer what finds more.
         if (

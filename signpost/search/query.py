@@ -15,6 +15,7 @@ from pathlib import Path
 
 MAX_QUERY_LENGTH = 1000
 MAX_CLAUSES = 12
+MAX_PHRASE_WORDS = 12  # a longer quoted phrase keeps its first words
 SYNONYMS_FILE = Path(__file__).resolve().parent / "synonyms.txt"
 
 # Words too common to search by on their own; kept inside quoted phrases.
@@ -115,7 +116,7 @@ def parse(text: str, *, synonyms: dict[Phrase, tuple[Phrase, ...]] | None = None
     position = 0
     for match in _QUOTED.finditer(text):
         add_words(words_of(text[position : match.start()]))
-        phrase = tuple(words_of(match.group(1)))
+        phrase = tuple(words_of(match.group(1)))[:MAX_PHRASE_WORDS]
         if phrase:
             alternatives = groups.get(phrase, (phrase,))
             clauses.append(Clause(alternatives, phrase))

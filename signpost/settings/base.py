@@ -37,7 +37,7 @@ INSTALLED_APPS = [
     "signpost.search",
     "signpost.site",
     "signpost.api",
-    "axes",
+    "signpost.editorial",
 ]
 
 MIDDLEWARE = [
@@ -53,28 +53,17 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "axes.middleware.AxesMiddleware",
 ]
 
-AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
-]
+AUTHENTICATION_BACKENDS = ["signpost.editorial.sign_in.ThrottledModelBackend"]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
-# Staff sign-in: lock an account for an hour after 5 failures. Lockouts go by username
-# only, so no client address is ever stored.
-AXES_FAILURE_LIMIT = 5
-AXES_COOLOFF_TIME = 1
-AXES_LOCKOUT_PARAMETERS = ["username"]
-AXES_CLIENT_IP_CALLABLE = "signpost.site.middleware.no_client_address"
-AXES_RESET_ON_SUCCESS = True
-AXES_DISABLE_ACCESS_LOG = True
-# axes.W006 warns that a lockout without the client address can be dodged by changing
-# User-Agent or cookies; a lockout by username alone cannot, and stores no address.
-SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+# Staff sign-in (signpost/editorial/sign_in.py): failures an hour that lock one username
+# from one address, and that lock one address whatever username it tries.
+SIGN_IN_FAILURES_PER_USER_AND_ADDRESS = 5
+SIGN_IN_FAILURES_PER_ADDRESS = 30
 
 ROOT_URLCONF = "signpost.urls"
 WSGI_APPLICATION = "signpost.wsgi.application"
@@ -168,6 +157,7 @@ CSRF_COOKIE_SAMESITE = "Lax"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"private": {"()": "signpost.site.private_logs.RedactVisitorData"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["private"]}},
     "root": {"handlers": ["console"], "level": "WARNING"},
 }

@@ -30,11 +30,6 @@ PERMISSIONS_POLICY = ", ".join(
 )  # fmt: skip
 
 
-def no_client_address(request: HttpRequest) -> str:
-    """Staff lockouts go by username; a client's address is never recorded."""
-    return "0.0.0.0"  # noqa: S104
-
-
 class SecurityHeadersMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
         self.get_response = get_response
@@ -53,7 +48,9 @@ class SecurityHeadersMiddleware:
 
 # C0 and C1 control characters: no path, parameter or header value here ever holds one, and
 # a NUL reaching PostgreSQL is an error, so such a request is refused before any view runs.
+# A parameter may hold the whitespace a person types or pastes (tab, line breaks).
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_CONTROL_NOT_SPACE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 def _has_control(text: str) -> bool:
@@ -77,7 +74,7 @@ class RejectControlCharactersMiddleware:
         if _has_control(request.path_info):
             return True
         for key, values in request.GET.lists():
-            if _has_control(key) or any(_has_control(v) for v in values):
+            if _has_control(key) or any(_CONTROL_NOT_SPACE.search(v) for v in values):
                 return True
         return any(
             isinstance(value, str) and _CONTROL.search(value)

@@ -17,6 +17,9 @@ COLUMNS = [name for name, _ in FIELDS]
 WEIGHTS = ", ".join(str(weight) for _, weight in FIELDS)
 TOKENIZER = "porter unicode61 remove_diacritics 2"
 HIGHLIGHT_TABLE = "search_highlight"
+# The most frequent words of about the right length and start that a misspelling is compared
+# with: enough for a real vocabulary, and a fixed bound on the work.
+SUGGEST_CANDIDATES = 3000
 
 
 def match_expression(query: ParsedQuery, *, any_clause: bool) -> str:
@@ -119,7 +122,7 @@ class SQLiteBackend(SearchBackend):
             # Misspellings rarely change the first two letters; the rest is left to difflib.
             .filter(length__in=lengths, word__startswith=word[:2])
             .order_by("-frequency")
-            .values_list("word", flat=True)[:20000]
+            .values_list("word", flat=True)[:SUGGEST_CANDIDATES]
         )
         matches = difflib.get_close_matches(word, candidates, n=1, cutoff=0.75)
         return matches[0] if matches else None
