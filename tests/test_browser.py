@@ -6,6 +6,7 @@ catalogue by the same commands `make run` uses. Quick Exit lands on a stand-in n
 served on 127.0.0.1, so no test reaches the internet.
 """
 
+import contextlib
 import http.server
 import os
 import shutil
@@ -407,6 +408,33 @@ def test_access_log_keeps_no_query_or_address(browser, server):
     assert "secret" not in text and "language=uk" not in text
     access_lines = [line for line in text.splitlines() if '"GET ' in line]
     assert access_lines and not [line for line in access_lines if "127.0.0.1" in line]
+
+
+def test_error_log_keeps_no_address_for_malformed_requests_or_failed_sign_ins(server):
+    base, log = server
+    port = int(base.rsplit(":", 1)[1])
+    for raw in (
+        b"GET /resources/?q=secret+malformed HTTP/1.1\r\nHost: x\r\nBad Header Line\r\n\r\n",
+        b"NOT-A-METHOD /?q=secret+method HTTP/9.9\r\n\r\n",
+        b"GET /\x00?q=secret+nul HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n",
+    ):
+        with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
+            sock.sendall(raw)
+            sock.recv(1024)
+    login = urllib.request.Request(
+        base + "/staff/admin/login/?next=/secret-next",
+        data=b"username=editor&password=wrong",
+        headers={"User-Agent": "Secret Agent/1.0"},
+    )
+    with contextlib.suppress(OSError):
+        urllib.request.urlopen(login, timeout=5)
+    time.sleep(0.5)
+    text = log.read_text()
+    assert "Invalid request" in text or "Bad Request" in text or " 400 " in text
+    assert "ip=127.0.0.1" not in text
+    assert "secret" not in text.lower() and "Secret Agent" not in text
+    lines = [x for x in text.splitlines() if "127.0.0.1" in x and "Listening at" not in x]
+    assert not lines, lines
 
 
 def test_staff_sign_in_and_edit_a_resource(browser, site):

@@ -5,6 +5,8 @@ import json
 
 import pytest
 from django.core.management import CommandError, call_command
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
 
 from signpost.catalogue.models import Organisation, Resource, Topic, Version
 
@@ -170,3 +172,146 @@ def test_load_demo_leaves_a_catalogue_with_resources_alone(demo):
 
 def test_demo_file_is_in_the_export_format(demo, tmp_path):
     assert export_text(tmp_path) == DEMO_FILE.read_bytes()
+
+
+SEPARATORS = "\u2028\u2029\x85\x0b\x0c\x1c\x1d\x1e\r"
+
+
+def _round_trip(tmp_path, records):
+    """Import, export, empty, import the export, export again: both exports' bytes."""
+    call_command("import_resources", str(write_lines(tmp_path, records)), stdout=io.StringIO())
+    first = export_text(tmp_path, "first.jsonl")
+    Resource.objects.all().delete()
+    call_command("import_resources", str(tmp_path / "first.jsonl"), stdout=io.StringIO())
+    return first, export_text(tmp_path, "second.jsonl")
+
+
+def test_every_line_separator_survives_the_round_trip(db, tmp_path):
+    summary = "".join(f"part {i}{ch}" for i, ch in enumerate(SEPARATORS)) + "end"
+    records = [minimal("a", summary=summary, title="Title\u2028with a separator"), minimal("b")]
+    first, second = _round_trip(tmp_path, records)
+    assert first == second
+    assert first.count(b"\n") == 2
+    assert len(first.decode("utf-8").splitlines()) == 2, "no reader should see a third line"
+    assert Resource.objects.get(uid="a").summary == summary
+
+
+@given(
+    title=st.text(
+        st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"),
+        min_size=1,
+        max_size=60,
+    ),
+    summary=st.text(
+        st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=200
+    ),
+)
+@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+def test_any_unicode_round_trips_byte_for_byte(db, tmp_path, title, summary):
+    assume(title.strip())
+    Resource.objects.all().delete()
+    first, second = _round_trip(tmp_path, [minimal("a", title=title, summary=summary)])
+    assert first == second
+    assert first.count(b"\n") == 1
+
+
+def test_a_file_with_a_byte_order_mark_is_read(db, tmp_path):
+    path = tmp_path / "bom.jsonl"
+    path.write_bytes(b"\xef\xbb\xbf" + json.dumps(minimal("a")).encode() + b"\r\n")
+    call_command("import_resources", str(path), stdout=io.StringIO())
+    assert Resource.objects.filter(uid="a").exists()
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("[" * 5000 + "]" * 5000, "line 2: nests more than 4 levels deep"),
+        ('{"id": ' + "[" * 3000 + "]" * 3000 + "}", "line 2: nests more than 4 levels"),
+        ('{"id": "x", "title": "t", "resource_type": "report", "n": ' + "9" * 5000 + "}",
+         "line 2: is not valid JSON (a number longer than 20 digits)"),
+        (json.dumps(minimal("x", topics=[f"t{i}" for i in range(51)])),
+         "line 2, field topics: has 51 items; at most 50 are allowed"),
+        (json.dumps(minimal("x", versions=[{"language": "en", "format": "pdf"}] * 51)),
+         "line 2, field versions: has 51 items; at most 50 are allowed"),
+        (json.dumps(minimal("x", title="x" * 301)),
+         "line 2, field title: is longer than 300 characters"),
+        ('{"id": "x", "title": "\\ud800", "resource_type": "report"}',
+         "line 2, field title: contains an unpaired surrogate"),
+        ('{"id": "x", "title": NaN, "resource_type": "report"}', "line 2: is not valid JSON"),
+    ],
+)  # fmt: skip
+def test_oversized_or_malformed_lines_are_named_and_nothing_is_written(db, tmp_path, line, message):
+    path = write_lines(tmp_path, [minimal("fine"), line])
+    with pytest.raises(CommandError) as error:
+        call_command("import_resources", str(path), stdout=io.StringIO())
+    assert message in str(error.value)
+    assert Resource.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("url", "problem"),
+    [
+        ("https://example.org/a b", "spaces"),
+        ("https://user:secret@example.org/", "user name or password"),
+        ("javascript:alert(1)", "http:// or https://"),
+        ("data:text/html,hi", "http:// or https://"),
+        ("ftp://example.org/x", "http:// or https://"),
+    ],
+)
+def test_bad_addresses_are_refused_with_the_reason(db, tmp_path, url, problem):
+    record = minimal("a", versions=[{"language": "en", "format": "pdf", "url": url}])
+    with pytest.raises(CommandError) as error:
+        call_command("import_resources", str(write_lines(tmp_path, [record])), stdout=io.StringIO())
+    assert problem in str(error.value)
+
+
+def test_international_domains_ports_and_fragments_are_addresses(db, tmp_path):
+    urls = [
+        "https://bücher.example/a#part-2",
+        "http://example.org:8080/x?y=1",
+        "https://[2001:db8::1]/",
+    ]
+    versions = [
+        {"language": code, "format": "pdf", "url": u}
+        for code, u in zip(["en", "uk", "ru"], urls, strict=True)
+    ]
+    call_command(
+        "import_resources",
+        str(write_lines(tmp_path, [minimal("a", versions=versions)])),
+        stdout=io.StringIO(),
+    )
+    assert sorted(Version.objects.values_list("url", flat=True)) == sorted(urls)
+
+
+def test_files_and_home_pages_travel_with_the_export(db, tmp_path, settings):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    source = tmp_path / "in.jsonl"
+    (tmp_path / "in.files" / "versions").mkdir(parents=True)
+    (tmp_path / "in.files" / "versions" / "leaflet.pdf").write_bytes(b"%PDF-1.4 test leaflet")
+    organisation = {"name": "Example Org", "role": "publisher", "url": "https://example.org/"}
+    record = minimal(
+        "a",
+        organisations=[organisation],
+        versions=[{"language": "en", "format": "pdf", "file": "versions/leaflet.pdf"}],
+    )
+    source.write_text(json.dumps(record) + "\n")
+    call_command("import_resources", str(source), stdout=io.StringIO())
+    assert Organisation.objects.get(name="Example Org").url == "https://example.org/"
+    first = export_text(tmp_path, "first.jsonl")
+    exported = json.loads(first)
+    assert exported["organisations"][0]["url"] == "https://example.org/"
+    stored = exported["versions"][0]["file"]
+    assert (tmp_path / "first.files" / stored).read_bytes() == b"%PDF-1.4 test leaflet"
+
+    Resource.objects.all().delete()
+    Organisation.objects.all().delete()
+    settings.MEDIA_ROOT = tmp_path / "other-media"
+    call_command("import_resources", str(tmp_path / "first.jsonl"), stdout=io.StringIO())
+    assert export_text(tmp_path, "second.jsonl") == first
+    assert (tmp_path / "second.files" / stored).read_bytes() == b"%PDF-1.4 test leaflet"
+
+
+def test_a_file_outside_the_file_folder_is_refused(db, tmp_path):
+    record = minimal("a", versions=[{"language": "en", "format": "pdf", "file": "../secret.pdf"}])
+    with pytest.raises(CommandError, match="relative path inside the file folder"):
+        call_command("import_resources", str(write_lines(tmp_path, [record])), stdout=io.StringIO())

@@ -131,7 +131,7 @@ def test_a_withdrawn_resource_leaves_the_facets_and_counts_at_once(client, catal
 
 # Characters that have broken number parsing or the database: Unicode digits (superscript,
 # Arabic-Indic, full-width), NUL and other control characters, a C1 control, a line separator.
-HOSTILE = ["²", "١٢٣", "１", "%00", "a%00b", "%01", "%7F", "%C2%85", "%E2%80%A8", "9" * 30]
+HOSTILE = ["²", "١٢٣", "１", "%00", "a%00b", "%01", "%7F", "%C2%85", "%E2%80%A8", "9" * 30]  # noqa: RUF001
 PARAMETERS = [
     "q", "page", "page_size", "year_from", "year_to", "sort", "type", "topic", "audience",
     "language", "organisation", "country", "year",

@@ -289,3 +289,32 @@ def test_backend_matches_the_database(db):
     from signpost.search.backends import backend_for
 
     assert backend_for("default").vendor == connection.vendor
+
+
+def test_the_worst_suggestion_request_is_bounded(demo, django_assert_max_num_queries):
+    """A quoted phrase of 119 unknown words, against a vocabulary of 20,000 words."""
+    from signpost.search.backends import backend_for
+    from signpost.search.models import SearchWord
+
+    SearchWord.objects.bulk_create(
+        [SearchWord(word=f"vocab{n:05d}word", length=14, frequency=1) for n in range(20_000)],
+        ignore_conflicts=True,
+    )
+    phrase = " ".join(f"vocab{n:05d}wrod" for n in range(119))
+    backend = type(backend_for("default"))
+    looked_up = []
+    original = backend.suggest
+
+    def counting(self, word):
+        looked_up.append(word)
+        return original(self, word)
+
+    backend.suggest = counting
+    try:
+        with django_assert_max_num_queries(25):
+            results = search(SearchParams(q=f'"{phrase}"'))
+    finally:
+        backend.suggest = original
+    assert results.count == 0
+    assert len(looked_up) <= 3
+    assert len(results.query.clauses[0].original) <= 12
