@@ -1,21 +1,29 @@
 # Signpost: `make run` serves the demo catalogue; `make test` runs every check.
-PYTHON ?= python3.11
-VENV := .venv
+# The newest CPython from 3.11 up that this machine has (scripts/find_python.sh); set PYTHON
+# to choose another. The virtual environment is made again when the version changes.
+PYTHON ?= $(shell scripts/find_python.sh)
+PYVERSION := $(shell $(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null)
+VENV ?= .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .PHONY: benchmark benchmark-import run install install-test migrate serve test lint typecheck pytest assets browser-deps clean
 
-$(BIN)/python:
-	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
+$(VENV)/.python-$(PYVERSION):
+	@if [ -z "$(PYVERSION)" ]; then scripts/find_python.sh >/dev/null; \
+		echo "PYTHON=$(PYTHON) does not run." >&2; exit 1; fi
+	@echo "Using $(PYTHON) (Python $(PYVERSION)) for $(VENV)."
+	rm -rf $(VENV)
+	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
+	touch $@
 
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
+$(VENV)/.installed: pyproject.toml | $(VENV)/.python-$(PYVERSION)
 	$(BIN)/pip install --quiet -e .
 	touch $@
 
-$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+$(VENV)/.installed-test: pyproject.toml | $(VENV)/.python-$(PYVERSION)
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@ $(VENV)/.installed
 
@@ -66,7 +74,7 @@ pytest: install-test browser-deps
 test: lint typecheck pytest
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
+	rm -rf .venv .venv-* var .pytest_cache .mypy_cache .ruff_cache
 
 # Search latency at scale (docs/performance.md): SQLite, then PostgreSQL when one answers.
 BENCH_ARGS ?= --resources 100000

@@ -435,10 +435,10 @@ def _decode(line: Line) -> tuple[dict[str, Any] | None, Problem | None]:
         return None, Problem(line.number, "", f"nests more than {MAX_DEPTH} levels deep")
     except ValueError as error:
         return None, Problem(line.number, "", f"is not valid JSON ({error})")
+    if isinstance(data, dict | list) and _depth(data) > MAX_DEPTH:
+        return None, Problem(line.number, "", f"nests more than {MAX_DEPTH} levels deep")
     if not isinstance(data, dict):
         return None, Problem(line.number, "", "must be a JSON object")
-    if _depth(data) > MAX_DEPTH:
-        return None, Problem(line.number, "", f"nests more than {MAX_DEPTH} levels deep")
     return data, None
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import queue
+import re
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -54,7 +55,9 @@ class ImportSummary:
 
 
 def _slug_base(text: str, max_length: int) -> str:
-    return (slugify(text) or "item")[: max_length - 6].strip("-") or "item"
+    # slugify keeps "_", which addresses and the interchange format do not use.
+    slug = re.sub(r"[-_]+", "-", slugify(text)).strip("-")
+    return slug[: max_length - 6].strip("-") or "item"
 
 
 def _free_slug(base: str, used: set[str]) -> str:
