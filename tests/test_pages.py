@@ -244,3 +244,14 @@ def test_built_assets_are_current():
     built_js = (ROOT / "signpost/site/static/site/signpost.js").read_bytes()
     assert built_js == (frontend / "src/signpost.js").read_bytes()
     assert Path(ROOT / "signpost/site/static/site/signpost.css").stat().st_size > 10_000
+
+
+def test_home_page_lists_the_most_used_topics_only(client, db):
+    topics = [TopicFactory(name=f"Topic {n:02d}", slug=f"topic-{n:02d}") for n in range(60)]
+    ResourceFactory(topics=topics)
+    ResourceFactory(topics=topics[:1])
+    html = client.get("/").content.decode()
+    shown = re.findall(r'href="/topics/(topic-\d\d)/"', html)
+    assert len(shown) == 24
+    assert "topic-00" in shown, "the most used topic is always shown"
+    assert 'href="/topics/">All topics</a>' in html

@@ -20,6 +20,7 @@ from .filters import (
     selected_tags,
 )
 
+HOME_TOPICS = 24
 # The ways into the library from the home page, by who is asking.
 AUDIENCE_WAYS_IN = [
     ("people-at-risk", "People at risk and survivors"),
@@ -49,7 +50,13 @@ def home(request: HttpRequest) -> HttpResponse:
             "audience_ways_in": [
                 (audiences[slug], label) for slug, label in AUDIENCE_WAYS_IN if slug in audiences
             ],
-            "topics": selectors.terms_with_counts(Topic),
+            # The most used topics: a page that stays light however many the catalogue has.
+            "topics": sorted(
+                selectors.terms_with_counts(Topic).order_by("-published_count", "name")[
+                    :HOME_TOPICS
+                ],
+                key=lambda topic: topic.name.lower(),
+            ),
             "newest": selectors.newest_resources(limit=6),
         },
     )
