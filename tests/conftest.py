@@ -38,3 +38,14 @@ def public_urls():
         Language.objects.get(code="uk").get_absolute_url(),
         "/using-this-site-safely/",
     ]
+
+
+def url_routes(resolver=None, prefix=""):
+    """Every route the site answers, as its pattern text (e.g. "topics/<slug:slug>/")."""
+    from django.urls import URLPattern, URLResolver, get_resolver
+
+    for entry in (resolver or get_resolver()).url_patterns:
+        if isinstance(entry, URLResolver):
+            yield from url_routes(entry, prefix + str(entry.pattern))
+        elif isinstance(entry, URLPattern):
+            yield prefix + str(entry.pattern)

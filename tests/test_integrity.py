@@ -134,16 +134,20 @@ def _hold_import_lock(url):
     return handle.close
 
 
-def test_a_second_import_waits_for_the_first_and_says_so(children_url, catalogue_file):
-    release = _hold_import_lock(children_url)
-    process = subprocess.Popen(
-        [sys.executable, "manage.py", "import_resources", str(catalogue_file)],
+def _start_import(url, path):
+    return subprocess.Popen(
+        [sys.executable, "manage.py", "import_resources", str(path)],
         cwd=ROOT,
-        env=environment(children_url),
+        env=environment(url),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
     )
+
+
+def test_a_second_import_waits_for_the_first_and_says_so(children_url, catalogue_file):
+    release = _hold_import_lock(children_url)
+    process = _start_import(children_url, catalogue_file)
     lines = LineReader(process)
     try:
         assert lines.wait_for("Waiting for another import"), lines.seen
@@ -156,17 +160,7 @@ def test_a_second_import_waits_for_the_first_and_says_so(children_url, catalogue
 
 
 def test_two_imports_started_together_both_succeed(children_url, catalogue_file, tmp_path):
-    processes = [
-        subprocess.Popen(
-            [sys.executable, "manage.py", "import_resources", str(catalogue_file)],
-            cwd=ROOT,
-            env=environment(children_url),
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
-        for _ in range(2)
-    ]
+    processes = [_start_import(children_url, catalogue_file) for _ in range(2)]
     outputs = [p.communicate(timeout=180)[0] for p in processes]
     assert [p.returncode for p in processes] == [0, 0], outputs
     assert report(children_url)["published"] >= 2500

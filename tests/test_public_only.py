@@ -4,7 +4,6 @@ Run on SQLite and again on PostgreSQL by `make test`.
 """
 
 import pytest
-from django.urls import URLPattern, URLResolver, get_resolver
 
 from signpost.catalogue.models import (
     Language,
@@ -16,6 +15,7 @@ from signpost.catalogue.models import (
     Version,
 )
 
+from .conftest import url_routes
 from .factories import OrganisationFactory, ResourceFactory, TopicFactory
 
 SECRET_WORDS = ("Zanzibarian", "Quokkaville")
@@ -138,16 +138,8 @@ PARAMETERS = [
 ]  # fmt: skip
 
 
-def _routes(resolver=None, prefix=""):
-    for entry in (resolver or get_resolver()).url_patterns:
-        if isinstance(entry, URLResolver):
-            yield from _routes(entry, prefix + str(entry.pattern))
-        elif isinstance(entry, URLPattern):
-            yield prefix + str(entry.pattern)
-
-
 def _public_routes():
-    return sorted(r for r in set(_routes()) if not r.startswith("staff/"))
+    return sorted(r for r in set(url_routes()) if not r.startswith("staff/"))
 
 
 def test_hostile_characters_in_every_path_are_400_or_404(client, catalogue):

@@ -9,9 +9,9 @@ from urllib.parse import urlparse
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.urls import Resolver404, URLPattern, URLResolver, get_resolver, resolve
+from django.urls import Resolver404, resolve
 
-from .conftest import ROOT, public_urls
+from .conftest import ROOT, public_urls, url_routes
 
 REQUIRED_HEADERS = {
     "Referrer-Policy": "no-referrer",
@@ -35,14 +35,6 @@ def _check_headers(response):
         assert feature in policy
 
 
-def _patterns(resolver=None, prefix=""):
-    for entry in (resolver or get_resolver()).url_patterns:
-        if isinstance(entry, URLResolver):
-            yield from _patterns(entry, prefix + str(entry.pattern))
-        elif isinstance(entry, URLPattern):
-            yield prefix + str(entry.pattern)
-
-
 def test_every_public_url_pattern_sets_no_cookie_and_sends_the_headers(client, demo):
     urls = [
         *public_urls(),
@@ -62,7 +54,7 @@ def test_every_public_url_pattern_sets_no_cookie_and_sends_the_headers(client, d
         _check_headers(response)
         with contextlib.suppress(Resolver404):
             covered.add(resolve(urlparse(url).path).route)
-    public = {p for p in _patterns() if not p.startswith("staff/")}
+    public = {p for p in url_routes() if not p.startswith("staff/")}
     assert public <= covered, public - covered
 
 
