@@ -20,11 +20,11 @@ from .query import words_of
 
 
 def _words(documents: list[Document]) -> Counter[str]:
-    counts: Counter[str] = Counter()
-    for document in documents:
-        for text in document.fields.values():
-            counts.update(w for w in words_of(text) if 2 < len(w) <= 40 and not w.isdigit())
-    return counts
+    """How often each word of 3 to 40 letters, not a number, is written in these documents."""
+    # One pass over all the text, then a filter over the distinct words: far fewer than all.
+    text = "\n".join(value for document in documents for value in document.fields.values())
+    counts = Counter(words_of(text))
+    return Counter({w: n for w, n in counts.items() if 2 < len(w) <= 40 and not w.isdigit()})
 
 
 def _write(documents: list[Document], *, words: Counter[str]) -> None:

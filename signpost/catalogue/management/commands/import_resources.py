@@ -44,6 +44,7 @@ class Command(BaseCommand):
             ) from error
         except DatabaseError as error:
             raise CommandError(f"{file} was not imported; nothing was written: {error}") from error
+        bar.finish()
         self.stdout.write(f"Imported {file}: {summary}.")
 
 
