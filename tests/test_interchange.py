@@ -238,6 +238,11 @@ def test_a_file_with_a_byte_order_mark_is_read(db, tmp_path):
         ('{"id": "x", "title": "\\ud800", "resource_type": "report"}',
          "line 2, field title: contains an unpaired surrogate"),
         ('{"id": "x", "title": NaN, "resource_type": "report"}', "line 2: is not valid JSON"),
+        (json.dumps(minimal("x", published="\uff12\uff10\uff12\uff11")),
+         "line 2, field published: '\uff12\uff10\uff12\uff11' is not a date"),
+        (json.dumps(minimal("x", review_by="\u0662\u0660\u0662\u0661-01-01")),
+         "line 2, field review_by:"),
+        (json.dumps(minimal("x", review_by="2021-1-1")), "line 2, field review_by:"),
     ],
 )  # fmt: skip
 def test_oversized_or_malformed_lines_are_named_and_nothing_is_written(db, tmp_path, line, message):

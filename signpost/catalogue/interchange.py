@@ -21,7 +21,9 @@ from .models import DatePrecision, Format, OrganisationRole, PersonRole, Resourc
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{0,99}$")
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-PUBLISHED_PATTERN = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+# ASCII digits only: "\\d" would also take full-width and other scripts' digits.
+PUBLISHED_PATTERN = re.compile(r"^([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?$")
+DATE_PATTERN = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 FIELDS = (
     "id", "slug", "title", "summary", "resource_type", "published", "organisations", "people",
     "topics", "audiences", "countries", "series", "related", "access_note", "status",
@@ -158,10 +160,12 @@ class _LineReader:
         if not raw:
             return None
         try:
-            return datetime.date.fromisoformat(raw)
+            if DATE_PATTERN.match(raw):
+                return datetime.date.fromisoformat(raw)
         except ValueError:
-            self.fail(name, f"{raw!r} is not a date written YYYY-MM-DD")
-            return None
+            pass
+        self.fail(name, f"{raw!r} is not a date written YYYY-MM-DD")
+        return None
 
     def labels(self, name: str) -> list[str]:
         value = self.data.get(name)
