@@ -21,7 +21,7 @@ from .models import DatePrecision, Format, OrganisationRole, PersonRole, Resourc
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{0,99}$")
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-# ASCII digits only: "\\d" would also take full-width and other scripts' digits.
+# ASCII digits only: "\d" would also take full-width and other scripts' digits.
 PUBLISHED_PATTERN = re.compile(r"^([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?$")
 DATE_PATTERN = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 FIELDS = (
