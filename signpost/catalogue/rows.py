@@ -48,6 +48,48 @@ def insert_rows(
             )
 
 
+def insert_rows_returning_ids(
+    table: str,
+    columns: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    *,
+    using: str = DEFAULT_DB_ALIAS,
+) -> list[int]:
+    """Insert `rows` and return their new ids, in the order of `rows`.
+
+    Both engines return the rows of a multi-row INSERT ... RETURNING in the order of its
+    VALUES; Django's own bulk_create relies on the same.
+    """
+    if not rows:
+        return []
+    connection = connections[using]
+    if connection.vendor == "postgresql":
+        # Take the ids from the table's sequence first, then COPY the rows with them.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                [table, len(rows)],
+            )
+            new_ids = [row[0] for row in cursor.fetchall()]
+        insert_rows(
+            table, ["id", *columns], [(pk, *row) for pk, row in zip(new_ids, rows, strict=True)]
+        )
+        return new_ids
+    ids = []
+    per_row = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    size = max(1, min(500, MAX_PARAMETERS // len(columns)))
+    head = f"INSERT INTO {table} ({', '.join(columns)}) VALUES "  # noqa: S608
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), size):
+            chunk = rows[start : start + size]
+            cursor.execute(
+                head + ", ".join([per_row] * len(chunk)) + " RETURNING id",
+                [value for row in chunk for value in row],
+            )
+            ids += [row[0] for row in cursor.fetchall()]
+    return ids
+
+
 def id_list_sql(ids: Sequence[int], *, using: str = DEFAULT_DB_ALIAS) -> tuple[str, list[Any]]:
     """SQL selecting exactly these ids, with one parameter however many there are.
 
@@ -85,10 +127,10 @@ ForeignObject.register_lookup(AnyOf)
 
 
 def planner_statistics_refresh(*, using: str = DEFAULT_DB_ALIAS) -> None:
-    """Let PostgreSQL's planner see tables that have grown inside a long transaction.
+    """Let PostgreSQL's planner see the shape of tables filled inside a long transaction.
 
-    Without it, a bulk import plans every query for the empty tables it started with, and
-    scans whole tables that have since grown large. SQLite needs nothing.
+    Called once, after an import's first batch: from then on the planner scales what it
+    learnt (rows per page) by the tables' current size. SQLite needs nothing.
     """
     connection = connections[using]
     if connection.vendor == "postgresql":
