@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "signpost.site",
     "signpost.api",
     "signpost.editorial",
+    "signpost.links",
 ]
 
 MIDDLEWARE = [
@@ -161,3 +162,11 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["private"]}},
     "root": {"handlers": ["console"], "level": "WARNING"},
 }
+
+# Link health (signpost/links): who the checker says it is, and how patient it is.
+LINKS_CONTACT_URL = env("LINKS_CONTACT_URL", "https://signpost.example/accessibility/")
+LINKS_TIMEOUTS = {"connect": 5.0, "read": 10.0, "total": 30.0}
+LINKS_PAUSE_PER_HOST = 2.0
+LINKS_SITES_AT_ONCE = 4
+# Addresses the checker may fetch although they are not public: none, outside the tests.
+LINKS_ALLOWED_ADDRESSES: list[str] = []

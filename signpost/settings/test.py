@@ -11,3 +11,7 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 QUICK_EXIT_URL = "https://www.bbc.co.uk/weather"
+# The link tests' own servers listen on 127.0.0.1, and they are patient only briefly.
+LINKS_ALLOWED_ADDRESSES = ["127.0.0.1"]
+LINKS_TIMEOUTS = {"connect": 1.0, "read": 1.0, "total": 3.0}
+LINKS_PAUSE_PER_HOST = 0.0

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_safe
 
 from signpost.catalogue import selectors
 from signpost.catalogue.models import Audience, Language, Organisation, Topic
+from signpost.links.selectors import link_states
 from signpost.search.engine import SearchParams, facet_value_is_public, search
 
 from .filters import (
@@ -86,6 +87,10 @@ def resource_detail(request: HttpRequest, slug: str) -> HttpResponse:
     resource = selectors.resource_detail(slug=slug)
     if resource is None:
         raise Http404("No such resource")
+    versions = list(resource.versions.all())
+    states = link_states(urls=[v.url for v in versions])
+    for version in versions:
+        version.health = states.get(version.url)  # type: ignore[attr-defined]
     return render(
         request,
         "site/resource_detail.html",

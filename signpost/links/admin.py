@@ -1,0 +1,113 @@
+"""Link health for editors, in the staff pages: broken, moved and changed links, with CSV."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest, HttpResponse
+
+from signpost.catalogue.models import Organisation, Version
+
+from .csv_export import links_csv
+from .models import Link, LinkCheck, ResourceNeedingAttention
+from .selectors import resources_needing_attention
+
+
+class LinkCheckInline(admin.TabularInline):
+    model = LinkCheck
+    extra = 0
+    can_delete = False
+    fields = ("checked_at", "outcome", "status_code", "final_url", "redirects", "milliseconds")
+    readonly_fields = fields
+    max_num = 0
+
+
+class StateFilter(admin.SimpleListFilter):
+    title = "state"
+    parameter_name = "state"
+
+    def lookups(self, request: Any, model_admin: Any) -> list[tuple[str, str]]:
+        return [
+            ("broken", "Broken"),
+            ("failing", "Failing, not yet broken"),
+            ("moved", "Moved permanently"),
+            ("changed", "Changed since last review"),
+        ]
+
+    def queryset(self, request: Any, queryset: QuerySet[Link]) -> QuerySet[Link]:
+        value = self.value()
+        if value == "broken":
+            return queryset.filter(is_broken=True)
+        if value == "failing":
+            return queryset.filter(is_broken=False, failures__gt=0)
+        if value == "moved":
+            return queryset.exclude(proposed_url="")
+        if value == "changed":
+            return queryset.filter(changed_at__isnull=False)
+        return queryset
+
+
+class OrganisationFilter(admin.SimpleListFilter):
+    title = "organisation"
+    parameter_name = "organisation"
+
+    def lookups(self, request: Any, model_admin: Any) -> list[tuple[str, str]]:
+        return list(Organisation.objects.values_list("slug", "name"))
+
+    def queryset(self, request: Any, queryset: QuerySet[Link]) -> QuerySet[Link]:
+        if not self.value():
+            return queryset
+        urls = Version.objects.filter(
+            resource__resource_organisations__organisation__slug=self.value()
+        ).values("url")
+        home = Organisation.objects.filter(slug=self.value()).values("url")
+        return queryset.filter(Q(url__in=urls) | Q(url__in=home))
+
+
+@admin.register(Link)
+class LinkAdmin(admin.ModelAdmin):
+    list_display = ["url", "last_outcome", "is_broken", "failures", "last_ok_at", "proposed_url"]
+    list_filter = [StateFilter, "last_outcome", OrganisationFilter]
+    search_fields = ["url"]
+    readonly_fields = [f.name for f in Link._meta.fields]
+    inlines = [LinkCheckInline]
+    actions = ["download_csv"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    @admin.action(description="Download the selected links as CSV")
+    def download_csv(self, request: HttpRequest, queryset: QuerySet[Link]) -> HttpResponse:
+        response = HttpResponse(links_csv(queryset), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="signpost-links.csv"'
+        return response
+
+
+@admin.register(ResourceNeedingAttention)
+class NeedsAttentionAdmin(admin.ModelAdmin):
+    """Published resources whose every link is broken: the evidence is each link's history."""
+
+    list_display = ["title", "broken_links", "review_by"]
+    search_fields = ["title"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        ids = resources_needing_attention().values("pk")
+        return ResourceNeedingAttention.objects.filter(pk__in=ids).prefetch_related("versions")
+
+    @admin.display(description="Broken links")
+    def broken_links(self, obj: Any) -> str:
+        return ", ".join(v.url for v in obj.versions.all() if v.url)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
