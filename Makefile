@@ -36,9 +36,11 @@ migrate: install
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py load_demo
 
+# The web server, with the background worker (scheduled link checks) beside it.
 run: migrate
 	$(BIN)/python manage.py collectstatic --no-input --verbosity 0
-	HOST=$(HOST) PORT=$(PORT) $(BIN)/gunicorn --config gunicorn.conf.py
+	$(BIN)/python manage.py worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+		HOST=$(HOST) PORT=$(PORT) $(BIN)/gunicorn --config gunicorn.conf.py
 
 # Rebuild the committed CSS and JS from the npm packages (needs Node.js; run time does not).
 assets:

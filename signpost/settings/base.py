@@ -1,6 +1,7 @@
 """Settings shared by every environment; values that differ come from the environment."""
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -39,6 +40,9 @@ INSTALLED_APPS = [
     "signpost.api",
     "signpost.editorial",
     "signpost.links",
+    "signpost.worker",
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -170,3 +174,10 @@ LINKS_PAUSE_PER_HOST = 2.0
 LINKS_SITES_AT_ONCE = 4
 # Addresses the checker may fetch although they are not public: none, outside the tests.
 LINKS_ALLOWED_ADDRESSES: list[str] = []
+
+# Background work (django-tasks): queued in the database, run by `manage.py worker`, which
+# `make run` starts beside the web server. The schedule needs no cron entry.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+SIGNPOST_SCHEDULE = {
+    "check-links": {"task": "signpost.links.tasks.check_links", "every": timedelta(days=1)},
+}

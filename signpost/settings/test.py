@@ -15,3 +15,5 @@ QUICK_EXIT_URL = "https://www.bbc.co.uk/weather"
 LINKS_ALLOWED_ADDRESSES = ["127.0.0.1"]
 LINKS_TIMEOUTS = {"connect": 1.0, "read": 1.0, "total": 3.0}
 LINKS_PAUSE_PER_HOST = 0.0
+# Tasks run at once, in the test's own transaction.
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

@@ -1,0 +1,33 @@
+"""Background work: the schedule queues each task once per period, and the worker runs it."""
+
+import datetime
+import io
+
+from django.core.management import call_command
+from django.utils import timezone
+
+from signpost.links.models import Link
+from signpost.worker.models import ScheduledRun
+from signpost.worker.schedule import schedule_enqueue_due
+
+
+def test_a_scheduled_task_is_queued_once_a_period(db):
+    start = timezone.now()
+    assert schedule_enqueue_due(now=start) == ["check-links"]
+    assert schedule_enqueue_due(now=start + datetime.timedelta(hours=23)) == []
+    assert schedule_enqueue_due(now=start + datetime.timedelta(days=1)) == ["check-links"]
+    assert ScheduledRun.objects.get(
+        name="check-links"
+    ).last_enqueued_at == start + datetime.timedelta(days=1)
+
+
+def test_one_worker_round_runs_the_link_check(db, settings):
+    from .factories import ResourceFactory
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    # An address of a host that is not public: recorded without any request being made.
+    ResourceFactory(uid="w", slug="w").versions.update(url="http://10.9.8.7/report.pdf")
+    out = io.StringIO()
+    call_command("worker", "--once", stdout=out)
+    assert "Queued: check-links" in out.getvalue()
+    assert Link.objects.get(url="http://10.9.8.7/report.pdf").last_outcome == "not_public"
