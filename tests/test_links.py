@@ -276,3 +276,32 @@ def test_csv_cells_cannot_become_formulas(db):
     Link.objects.create(url='=HYPERLINK("http://evil")', proposed_url="@cmd")
     text = links_csv(Link.objects.all())
     assert "'=HYPERLINK" in text and "'@cmd" in text
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("javascript:alert(1)", "must start with http:// or https://"),
+        ("https://user:pw@example.org/", "must not hold a user name or password"),
+        ("https://example.org/a b", "contains spaces"),
+    ],
+)
+def test_the_staff_forms_refuse_bad_addresses_with_the_reason(admin_client, url, message):
+    response = admin_client.post(
+        "/staff/admin/catalogue/organisation/add/", {"name": "Org", "slug": "org", "url": url}
+    )
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    from signpost.catalogue.models import Organisation
+
+    assert not Organisation.objects.filter(slug="org").exists()
+
+
+def test_the_staff_forms_accept_international_addresses(admin_client):
+    from signpost.catalogue.models import Organisation
+
+    url = "https://bücher.example:8443/über#uns"
+    admin_client.post(
+        "/staff/admin/catalogue/organisation/add/", {"name": "Org", "slug": "org", "url": url}
+    )
+    assert Organisation.objects.get(slug="org").url == url

@@ -54,3 +54,12 @@ def address_problem(url: str) -> str | None:
     if port == 0:
         return "has port 0"
     return _host_problem(host)
+
+
+def validate_address(value: str) -> None:
+    """Django validator for model and form fields that hold an external address."""
+    from django.core.exceptions import ValidationError
+
+    problem = address_problem(value) if value else None
+    if problem:
+        raise ValidationError(f"This address {problem}.", code="invalid_address")

@@ -6,6 +6,8 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
+from .addresses import validate_address
+
 
 class ResourceType(models.TextChoices):
     REPORT = "report", "Report"
@@ -86,7 +88,12 @@ class Term(models.Model):
 
 class Organisation(Term):
     abbreviation = models.CharField(max_length=40, blank=True)
-    url = models.URLField(blank=True, help_text="The organisation's own public home page.")
+    url = models.CharField(
+        max_length=200,
+        blank=True,
+        validators=[validate_address],
+        help_text="The organisation's own public home page.",
+    )
 
     class Meta(Term.Meta):
         pass
@@ -308,7 +315,7 @@ class Version(models.Model):
     resource = models.ForeignKey(Resource, on_delete=models.CASCADE, related_name="versions")
     language = models.ForeignKey(Language, on_delete=models.PROTECT, related_name="versions")
     format = models.CharField(max_length=10, choices=Format.choices)
-    url = models.URLField(max_length=500, blank=True)
+    url = models.CharField(max_length=500, blank=True, validators=[validate_address])
     file = models.FileField(upload_to="versions/%Y/", blank=True)
     title = models.CharField(
         max_length=300, blank=True, help_text="Only where it differs from the resource's title."
