@@ -387,14 +387,14 @@ def test_no_horizontal_scrolling(browser, site, name, width, label):
 
 def test_resource_page_prints_cleanly(browser, site):
     page = new_page(browser)
-    page.goto(site + PAGE_TYPES["resource"])
+    page.goto(site + "/resources/be-safe-information-for-people-fleeing-the-war-in-ukraine/")
     page.emulate_media(media="print")
     expect(page.locator(".sp-quick-exit")).to_be_hidden()
     expect(page.locator(".govuk-service-navigation")).to_be_hidden()
     expect(page.locator(".govuk-footer")).to_be_hidden()
     expect(page.locator(".sp-print-url").first).to_be_visible()
     expect(page.locator(".sp-print-url").first).to_contain_text(
-        "https://www.westmidlandsantislavery.org/"
+        "https://www.helpforukrainians.info/"
     )
     page.context.close()
 

@@ -305,3 +305,17 @@ def test_the_staff_forms_accept_international_addresses(admin_client):
         "/staff/admin/catalogue/organisation/add/", {"name": "Org", "slug": "org", "url": url}
     )
     assert Organisation.objects.get(slug="org").url == url
+
+
+def test_a_version_without_an_address_offers_the_publisher_s_home_page(client, db):
+    from signpost.catalogue.models import Organisation
+
+    publisher = Organisation.objects.create(
+        name="Hibiscus Initiatives", slug="hibiscus", url="https://hibiscus.example/"
+    )
+    ResourceFactory(uid="h", slug="h", organisations=[publisher])
+    html = client.get("/resources/h/").content.decode()
+    assert "No link of its own yet." in html
+    assert 'href="https://hibiscus.example/"' in html
+    assert "Find it on Hibiscus Initiatives\u2019 website" in html
+    assert "(the organisation\u2019s home page, on another website)" in html

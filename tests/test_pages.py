@@ -216,10 +216,12 @@ def test_detail_query_count_does_not_grow_with_versions_and_terms(client, db):
 
 
 def test_external_links_carry_the_disclaimer_and_no_referrer(client, demo):
-    resource = Resource.objects.get(uid="themis-tribe-responsible-investment-webinar")
+    resource = Resource.objects.get(uid="pec-covid-19-policy-brief")
     html = client.get(resource.get_absolute_url()).content.decode()
     assert re.search(
-        r'href="https://themisservices.co.uk/msht"[^>]*rel="noopener noreferrer"', html
+        r'href="https://www.modernslaverypec.org/resources/covid-modern-slavery"'
+        r'[^>]*rel="noopener noreferrer"',
+        html,
     )
     assert "A link is not an endorsement" in html
 

@@ -91,10 +91,23 @@ def resource_detail(request: HttpRequest, slug: str) -> HttpResponse:
     states = link_states(urls=[v.url for v in versions])
     for version in versions:
         version.health = states.get(version.url)  # type: ignore[attr-defined]
+    # Where a version has no address of its own, the publisher's home page is a way on.
+    way_on = next(
+        (
+            link.organisation
+            for link in resource.resource_organisations.all()
+            if link.role == "publisher" and link.organisation.url
+        ),
+        None,
+    )
     return render(
         request,
         "site/resource_detail.html",
-        {"resource": resource, "series_others": selectors.series_others(resource=resource)},
+        {
+            "resource": resource,
+            "series_others": selectors.series_others(resource=resource),
+            "way_on": way_on,
+        },
     )
 
 
