@@ -319,3 +319,17 @@ def test_a_version_without_an_address_offers_the_publisher_s_home_page(client, d
     assert 'href="https://hibiscus.example/"' in html
     assert "Find it on Hibiscus Initiatives\u2019 website" in html
     assert "(the organisation\u2019s home page, on another website)" in html
+
+
+def test_a_resource_s_staff_page_shows_its_link_history(admin_client):
+    resource = ResourceFactory(uid="s", slug="s")
+    resource.versions.update(url="https://example.org/<b>report</b>.pdf")
+    link = Link.objects.create(url="https://example.org/<b>report</b>.pdf")
+    for days in (0, 1, 2):
+        link = _fail(link, timezone.now() + datetime.timedelta(days=days))
+    html = admin_client.get(
+        f"/staff/admin/catalogue/resource/{resource.pk}/change/"
+    ).content.decode()
+    assert "Links and their last checks" in html
+    assert "broken (recent checks:" in html
+    assert "&lt;b&gt;report&lt;/b&gt;" in html and "<b>report</b>" not in html

@@ -7,8 +7,11 @@ from typing import Any
 from django.contrib import admin
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
-from signpost.catalogue.models import Organisation, Version
+from signpost.catalogue.admin import ResourceAdmin
+from signpost.catalogue.models import Organisation, Resource, Version
 
 from .csv_export import links_csv
 from .models import Link, LinkCheck, ResourceNeedingAttention
@@ -111,3 +114,32 @@ class NeedsAttentionAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+# Each resource's staff page shows the health and recent checks of its links.
+admin.site.unregister(Resource)
+
+
+@admin.register(Resource)
+class ResourceWithLinksAdmin(ResourceAdmin):
+    readonly_fields = [*ResourceAdmin.readonly_fields, "link_history"]
+    fieldsets = [*ResourceAdmin.fieldsets, ("Link health", {"fields": ["link_history"]})]
+
+    @admin.display(description="Links and their last checks")
+    def link_history(self, obj: Resource) -> str:
+        urls = [v.url for v in obj.versions.all() if v.url] if obj.pk else []
+        if not urls:
+            return "No external links."
+        links = {link.url: link for link in Link.objects.filter(url__in=urls)}
+        rows = []
+        for url in urls:
+            link = links.get(url)
+            if link is None:
+                rows.append(format_html("<li>{}: not checked yet</li>", url))
+                continue
+            checks = ", ".join(
+                f"{c.checked_at:%Y-%m-%d} {c.get_outcome_display()}" for c in link.checks.all()[:5]
+            )
+            state = "broken" if link.is_broken else link.get_last_outcome_display() or "unchecked"
+            rows.append(format_html("<li>{}: {} (recent checks: {})</li>", url, state, checks))
+        return format_html("<ul>{}</ul>", mark_safe("".join(rows)))  # noqa: S308
