@@ -127,10 +127,10 @@ ForeignObject.register_lookup(AnyOf)
 
 
 def planner_statistics_refresh(*, using: str = DEFAULT_DB_ALIAS) -> None:
-    """Let PostgreSQL's planner see the shape of tables filled inside a long transaction.
+    """Let PostgreSQL's planner see tables that have grown inside a long transaction.
 
-    Called once, after an import's first batch: from then on the planner scales what it
-    learnt (rows per page) by the tables' current size. SQLite needs nothing.
+    Without it, a bulk import plans its queries for the small tables it started with, and
+    some of those plans scan tables that have since grown large. SQLite needs nothing.
     """
     connection = connections[using]
     if connection.vendor == "postgresql":
