@@ -320,3 +320,69 @@ def test_a_file_outside_the_file_folder_is_refused(db, tmp_path):
     record = minimal("a", versions=[{"language": "en", "format": "pdf", "file": "../secret.pdf"}])
     with pytest.raises(CommandError, match="relative path inside the file folder"):
         call_command("import_resources", str(write_lines(tmp_path, [record])), stdout=io.StringIO())
+
+
+def test_a_slug_given_later_that_a_title_already_made_is_named(db, tmp_path):
+    lines = [minimal("a", title="Modern slavery"), minimal("b", slug="modern-slavery")]
+    with pytest.raises(CommandError) as error:
+        call_command("import_resources", str(write_lines(tmp_path, lines)), stdout=io.StringIO())
+    assert "line 2, field slug: 'modern-slavery' was made from the title of 'a'" in str(error.value)
+    assert Resource.objects.count() == 0
+
+
+def test_a_title_of_spaces_is_missing(db, tmp_path):
+    with pytest.raises(CommandError, match="line 1, field title: is required"):
+        call_command(
+            "import_resources",
+            str(write_lines(tmp_path, [minimal("a", title="   ")])),
+            stdout=io.StringIO(),
+        )
+
+
+def test_publishing_again_keeps_the_first_publication_time(db, tmp_path):
+    agreed = {"by": "Owner", "on": None, "how": "Email"}
+    published = minimal("a", status="published", owner_agreement=agreed)
+    call_command("import_resources", str(write_lines(tmp_path, [published])), stdout=io.StringIO())
+    first = Resource.objects.get(uid="a").published_at
+    for status in ("withdrawn", "published"):
+        record = {**published, "status": status}
+        call_command("import_resources", str(write_lines(tmp_path, [record])), stdout=io.StringIO())
+    assert Resource.objects.get(uid="a").published_at == first
+
+
+def test_files_are_stored_by_content_and_removed_when_the_import_fails(db, tmp_path, settings):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    (tmp_path / "in.files").mkdir()
+    (tmp_path / "in.files" / "report.pdf").write_bytes(b"%PDF-1.4 first")
+    version = {"language": "en", "format": "pdf", "file": "report.pdf"}
+    source = tmp_path / "in.jsonl"
+    source.write_text(json.dumps(minimal("a", versions=[version])) + "\n")
+    call_command("import_resources", str(source), stdout=io.StringIO())
+    first = Version.objects.get(resource__uid="a").file.name
+    (tmp_path / "in.files" / "report.pdf").write_bytes(b"%PDF-1.4 corrected")
+    call_command("import_resources", str(source), stdout=io.StringIO())
+    second = Version.objects.get(resource__uid="a").file.name
+    assert first != second, "a changed file is stored anew, never confused with the old one"
+
+    (tmp_path / "in.files" / "new.pdf").write_bytes(b"%PDF-1.4 never kept")
+    bad = [
+        minimal("b", versions=[{"language": "en", "format": "pdf", "file": "new.pdf"}]),
+        minimal("c", related=["nowhere"]),
+    ]
+    source.write_text("\n".join(json.dumps(r) for r in bad) + "\n")
+    before = sorted(p.name for p in (tmp_path / "media").rglob("*") if p.is_file())
+    with pytest.raises(CommandError):
+        call_command("import_resources", str(source), stdout=io.StringIO())
+    after = sorted(p.name for p in (tmp_path / "media").rglob("*") if p.is_file())
+    assert after == before
+
+
+def test_a_link_in_the_file_folder_is_refused(db, tmp_path):
+    (tmp_path / "secret.txt").write_text("not for the public")
+    (tmp_path / "in.files").mkdir()
+    (tmp_path / "in.files" / "innocent.pdf").symlink_to(tmp_path / "secret.txt")
+    record = minimal("a", versions=[{"language": "en", "format": "pdf", "file": "innocent.pdf"}])
+    source = tmp_path / "in.jsonl"
+    source.write_text(json.dumps(record) + "\n")
+    with pytest.raises(CommandError, match="is a link, not a file"):
+        call_command("import_resources", str(source), stdout=io.StringIO())

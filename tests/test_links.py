@@ -70,6 +70,18 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if path == "/slow":
             time.sleep(2.5)
             return self._send(200)
+        if path == "/trickle-headers":
+            try:
+                self.wfile.write(b"HTTP/1.1 200 OK\r\n")
+                for _ in range(200):
+                    for byte in b"X-Slow: y\r\n":
+                        self.wfile.write(bytes([byte]))
+                        self.wfile.flush()
+                        time.sleep(0.3)
+            except OSError:
+                pass
+            self.close_connection = True
+            return None
         if path == "/head-refused":
             if self.command == "HEAD":
                 return self._send(405)
@@ -130,6 +142,7 @@ def check(url):
         ("/to-metadata", Outcome.NOT_PUBLIC, None),
         ("/slow", Outcome.TIMEOUT, None),
         ("/drip", Outcome.TIMEOUT, None),
+        ("/trickle-headers", Outcome.TIMEOUT, None),
         ("/private/secret", Outcome.ROBOTS, None),
     ],
 )
@@ -197,7 +210,7 @@ SSRF_HOSTS = [
     "127.0.0.1", "localhost", "127.1", "2130706433", "0x7f000001", "0177.0.0.1",
     "[::ffff:127.0.0.1]", "[::1]", "0.0.0.0", "10.0.0.1", "172.16.0.1", "192.168.1.1",
     "169.254.169.254", "100.64.0.1", "224.0.0.1", "240.0.0.1", "255.255.255.255",
-    "[fe80::1]", "[fc00::1]", "[::]", "[ff02::1]",
+    "[fe80::1]", "[fc00::1]", "[::]", "[ff02::1]", "[2002:7f00:1::1]", "[2002:a00:1::1]",
 ]  # fmt: skip
 
 

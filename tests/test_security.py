@@ -193,3 +193,38 @@ def test_production_refuses_to_start_without_a_secret_key():
 def test_pages_are_compressed_for_browsers_that_accept_it(client, demo, path):
     response = client.get(path, HTTP_ACCEPT_ENCODING="gzip")
     assert response.headers.get("Content-Encoding") == "gzip"
+
+
+def _via_proxy(client, username, password, forwarded):
+    return client.post(
+        LOGIN,
+        {"username": username, "password": password},
+        REMOTE_ADDR="127.0.0.1",
+        HTTP_X_FORWARDED_FOR=forwarded,
+        follow=True,
+    )
+
+
+def test_behind_the_proxy_a_stranger_still_cannot_lock_an_editor_out(client, editor):
+    for _ in range(10):
+        assert not _signed_in(_via_proxy(client, "editor", "guess", "198.51.100.7"))
+    assert _signed_in(_via_proxy(client, "editor", PASSWORD, "192.0.2.44"))
+
+
+def test_a_forwarded_address_from_a_client_that_is_not_a_proxy_is_ignored(client, editor):
+    for n in range(10):
+        _sign_in_forged = client.post(
+            LOGIN,
+            {"username": "editor", "password": "guess"},
+            REMOTE_ADDR="203.0.113.50",
+            HTTP_X_FORWARDED_FOR=f"192.0.2.{n}",
+        )
+        assert _sign_in_forged.status_code == 200
+    assert not _signed_in(_sign_in(client, "editor", PASSWORD, "203.0.113.50"))
+
+
+def test_one_ipv6_network_counts_as_one_address(client, editor):
+    for n in range(5):
+        _sign_in(client, "editor", "guess", f"2001:db8:1:2::{n + 1}")
+    assert not _signed_in(_sign_in(client, "editor", PASSWORD, "2001:db8:1:2::ffff"))
+    assert _signed_in(_sign_in(client, "editor", PASSWORD, "2001:db8:9:9::1"))

@@ -13,9 +13,13 @@ from signpost.worker.schedule import schedule_enqueue_due
 
 def test_a_scheduled_task_is_queued_once_a_period(db):
     start = timezone.now()
-    assert schedule_enqueue_due(now=start) == ["check-links"]
-    assert schedule_enqueue_due(now=start + datetime.timedelta(hours=23)) == []
-    assert schedule_enqueue_due(now=start + datetime.timedelta(days=1)) == ["check-links"]
+    assert schedule_enqueue_due(now=start) == ["check-links", "forget-sign-in-failures"]
+    later = start + datetime.timedelta(minutes=59)
+    assert schedule_enqueue_due(now=later) == []
+    assert schedule_enqueue_due(now=start + datetime.timedelta(hours=1)) == [
+        "forget-sign-in-failures"
+    ]
+    assert "check-links" in schedule_enqueue_due(now=start + datetime.timedelta(days=1))
     assert ScheduledRun.objects.get(
         name="check-links"
     ).last_enqueued_at == start + datetime.timedelta(days=1)

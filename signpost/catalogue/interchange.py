@@ -300,8 +300,13 @@ def _file(reader: _LineReader, name: str, value: Any, files_dir: Path | None) ->
     if files_dir is None:
         reader.fail(name, "files can only be imported from a file with its file folder beside it")
         return ""
-    if not (files_dir / path).is_file():
+    target = files_dir / path
+    if not target.is_file():
         reader.fail(name, f"{stored!r} is not in {files_dir.name}/")
+        return ""
+    # A link inside the folder could point anywhere on the machine: only plain files count.
+    if target.is_symlink() or not target.resolve().is_relative_to(files_dir.resolve()):
+        reader.fail(name, f"{stored!r} is a link, not a file in {files_dir.name}/")
         return ""
     return stored
 
@@ -318,7 +323,8 @@ def _record(
     if unknown:
         reader.fail("", f"unknown field(s): {', '.join(sorted(unknown))}")
     for name in REQUIRED:
-        if not data.get(name):
+        value = data.get(name)
+        if not value or (isinstance(value, str) and not value.strip()):
             reader.fail(name, "is required")
     uid = reader.text("id", max_length=100)
     if uid and not ID_PATTERN.match(uid):

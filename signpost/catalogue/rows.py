@@ -57,8 +57,7 @@ def insert_rows_returning_ids(
 ) -> list[int]:
     """Insert `rows` and return their new ids, in the order of `rows`.
 
-    Both engines return the rows of a multi-row INSERT ... RETURNING in the order of its
-    VALUES; Django's own bulk_create relies on the same.
+    The first column must be unique among the rows (the resources' interchange id).
     """
     if not rows:
         return []
@@ -75,7 +74,9 @@ def insert_rows_returning_ids(
             table, ["id", *columns], [(pk, *row) for pk, row in zip(new_ids, rows, strict=True)]
         )
         return new_ids
-    ids = []
+    # SQLite does not promise RETURNING rows in the order of VALUES: each row says which
+    # it is by its first column (a unique key), and the ids are put back in order by it.
+    ids_by_key: dict[Any, int] = {}
     per_row = "(" + ", ".join(["%s"] * len(columns)) + ")"
     size = max(1, min(500, MAX_PARAMETERS // len(columns)))
     head = f"INSERT INTO {table} ({', '.join(columns)}) VALUES "  # noqa: S608
@@ -83,11 +84,11 @@ def insert_rows_returning_ids(
         for start in range(0, len(rows), size):
             chunk = rows[start : start + size]
             cursor.execute(
-                head + ", ".join([per_row] * len(chunk)) + " RETURNING id",
+                head + ", ".join([per_row] * len(chunk)) + f" RETURNING {columns[0]}, id",
                 [value for row in chunk for value in row],
             )
-            ids += [row[0] for row in cursor.fetchall()]
-    return ids
+            ids_by_key.update(cursor.fetchall())
+    return [ids_by_key[row[0]] for row in rows]
 
 
 def id_list_sql(ids: Sequence[int], *, using: str = DEFAULT_DB_ALIAS) -> tuple[str, list[Any]]:

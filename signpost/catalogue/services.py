@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import queue
 import re
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Container, Iterable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any, TypeVar
 
 from django.core.files import File
@@ -19,7 +20,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from .events import announce_resources_changed
-from .interchange import Line, ResourceRecord, Validator
+from .interchange import InterchangeError, Line, Problem, ResourceRecord, Validator
 from .languages import LANGUAGES
 from .locks import import_lock
 from .models import (
@@ -61,7 +62,7 @@ def _slug_base(text: str, max_length: int) -> str:
     return slug[: max_length - 6].strip("-") or "item"
 
 
-def _free_slug(base: str, used: set[str]) -> str:
+def _free_slug(base: str, used: Container[str]) -> str:
     candidate, n = base, 2
     while candidate in used:
         candidate, n = f"{base}-{n}", n + 1
@@ -143,14 +144,15 @@ class _TermCache:
 class _CatalogueWriter:
     """Writes validated records a batch at a time: a few queries per batch, not per row."""
 
-    def __init__(self, files_dir: Path | None, existing_uids: set[str]):
+    def __init__(self, files_dir: Path | None, existing_uids: set[str], saved_files: list[str]):
         self.files_dir = files_dir
+        self.saved_files = saved_files  # stored by this import: removed again if it fails
         self.existing_uids = existing_uids
         self.terms: dict[type[Model], _TermCache] = {
             model: _TermCache(model)
             for model in (Topic, Audience, Country, Series, Organisation, Person)
         }
-        self.slugs = set(Resource.objects.values_list("slug", flat=True))
+        self.slug_owner = dict(Resource.objects.values_list("slug", "uid"))
         self.pk_of: dict[str, int] = {}
         self.related: dict[int, list[str]] = {}
         self.summary = ImportSummary()
@@ -238,9 +240,14 @@ class _CatalogueWriter:
         else:
             resource.created_at = now
             was_published = False
+        if record.slug and self.slug_owner.get(record.slug, record.id) != record.id:
+            # The validator sees slugs given in the file; this one was made from a title.
+            owner = self.slug_owner[record.slug]
+            message = f"{record.slug!r} was made from the title of {owner!r}, earlier in the file"
+            raise InterchangeError([Problem(record.line, "slug", message)])
         if not slug:
-            slug = _free_slug(_slug_base(record.title, 200), self.slugs)
-        self.slugs.add(slug)
+            slug = _free_slug(_slug_base(record.title, 200), self.slug_owner.keys())
+        self.slug_owner[slug] = record.id
         resource.slug = slug
         resource.title = record.title
         resource.summary = record.summary
@@ -256,7 +263,8 @@ class _CatalogueWriter:
         resource.review_by = record.review_by
         resource.reviewed_on = record.reviewed_on
         resource.updated_at = now
-        if record.status == Status.PUBLISHED and not was_published:
+        # First publication only: a withdrawn resource published again keeps its first date.
+        if record.status == Status.PUBLISHED and not was_published and not resource.published_at:
             resource.published_at = now
         return resource
 
@@ -299,14 +307,26 @@ class _CatalogueWriter:
             insert_rows(model._meta.db_table, columns, values)
 
     def _stored_file(self, name: str) -> str:
-        """The file's name in storage, copied there from the file folder when not yet stored."""
+        """The file's name in storage, copied there from the file folder when not yet stored.
+
+        Files are stored under their content's SHA-256: the same file imported twice is
+        stored once, and a different file of the same name never stands in for another.
+        """
         if not name:
             return ""
         assert self.files_dir is not None
-        if default_storage.exists(name):
-            return name
-        with (self.files_dir / name).open("rb") as handle:
-            return default_storage.save(name, File(handle))
+        source = self.files_dir / name
+        digest = hashlib.sha256()
+        with source.open("rb") as handle:
+            for chunk in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(chunk)
+        suffix = re.sub(r"[^a-z0-9.]", "", PurePosixPath(name).suffix.lower())[:10]
+        stored = f"versions/{digest.hexdigest()[:2]}/{digest.hexdigest()}{suffix}"
+        if not default_storage.exists(stored):
+            with source.open("rb") as handle:
+                stored = default_storage.save(stored, File(handle))
+            self.saved_files.append(stored)
+        return stored
 
     def write_related(self) -> None:
         """Related resources, once every resource of the file exists."""
@@ -366,24 +386,43 @@ def resources_import(
         )
         existing_uids = set(existing)
         del existing
-        with transaction.atomic():
-            writer = _CatalogueWriter(files_dir, existing_uids)
-            # Lines are read and checked in a thread of their own, a batch ahead, while this
-            # one waits on the database: the two overlap instead of taking turns.
-            for batch in _validated_batches(lines, validator):
-                ids = writer.write(batch)
-                # The index is written in this same transaction: it commits with the
-                # catalogue or not at all.
-                announce_resources_changed(ids)
-                written = writer.summary.created + writer.summary.updated
-                if written in _STATISTICS_AT or written % (IMPORT_BATCH * 32) == 0:
-                    planner_statistics_refresh()
-                if progress:
-                    progress(written)
-            # Raises, rolling everything back, when any line was wrong.
-            validator.finish()
-            writer.write_related()
-        return writer.summary
+        saved_files: list[str] = []
+        try:
+            return _import_in_transaction(
+                lines, validator, files_dir, existing_uids, saved_files, progress
+            )
+        except BaseException:
+            for name in saved_files:
+                default_storage.delete(name)
+            raise
+
+
+def _import_in_transaction(
+    lines: Iterable[Line],
+    validator: Validator,
+    files_dir: Path | None,
+    existing_uids: set[str],
+    saved_files: list[str],
+    progress: Callable[[int], None] | None,
+) -> ImportSummary:
+    with transaction.atomic():
+        writer = _CatalogueWriter(files_dir, existing_uids, saved_files)
+        # Lines are read and checked in a thread of their own, a batch ahead, while this
+        # one waits on the database: the two overlap instead of taking turns.
+        for batch in _validated_batches(lines, validator):
+            ids = writer.write(batch)
+            # The index is written in this same transaction: it commits with the catalogue
+            # or not at all.
+            announce_resources_changed(ids)
+            written = writer.summary.created + writer.summary.updated
+            if written in _STATISTICS_AT or written % (IMPORT_BATCH * 32) == 0:
+                planner_statistics_refresh()
+            if progress:
+                progress(written)
+        # Raises, rolling everything back, when any line was wrong.
+        validator.finish()
+        writer.write_related()
+    return writer.summary
 
 
 _DONE = object()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 from datetime import timedelta
 from typing import Any
 
@@ -30,19 +31,48 @@ def _hash(*parts: str) -> str:
     return hmac.new(key, "\x1f".join(parts).encode(), hashlib.sha256).hexdigest()
 
 
-def _address(request: HttpRequest | None) -> str:
-    return (request.META.get("REMOTE_ADDR") or "") if request is not None else ""
+def client_address(request: HttpRequest | None) -> str:
+    """The address a sign-in comes from, as the counting key: behind a trusted proxy, the
+    nearest address in X-Forwarded-For that is not a trusted proxy; an IPv6 address stands
+    for its whole /64, which one person can hold."""
+    if request is None:
+        return ""
+    trusted = set(settings.SIGN_IN_TRUSTED_PROXIES)
+    address = request.META.get("REMOTE_ADDR") or ""
+    if address in trusted:
+        forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        for hop in reversed([a for a in forwarded if a]):
+            address = hop
+            if hop not in trusted:
+                break
+    try:
+        parsed = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if isinstance(parsed, ipaddress.IPv6Address) and parsed.ipv4_mapped is None:
+        return str(ipaddress.ip_network(f"{parsed}/64", strict=False))
+    return (
+        str(parsed.ipv4_mapped or parsed)
+        if isinstance(parsed, ipaddress.IPv6Address)
+        else str(parsed)
+    )
 
 
 def _keys(request: HttpRequest | None, username: str) -> tuple[str, str]:
-    address = _address(request)
+    address = client_address(request)
     return _hash("pair", username.casefold(), address), _hash("address", address)
+
+
+def sign_in_failures_forget() -> int:
+    """Delete failures older than the window; also run hourly by the worker."""
+    deleted, _ = SignInFailure.objects.filter(at__lt=timezone.now() - WINDOW).delete()
+    return deleted
 
 
 def sign_in_is_locked(*, request: HttpRequest | None, username: str) -> bool:
     pair, address = _keys(request, username)
-    since = timezone.now() - WINDOW
-    recent = SignInFailure.objects.filter(at__gte=since)
+    sign_in_failures_forget()
+    recent = SignInFailure.objects.all()
     return (
         recent.filter(pair=pair).count() >= settings.SIGN_IN_FAILURES_PER_USER_AND_ADDRESS
         or recent.filter(address=address).count() >= settings.SIGN_IN_FAILURES_PER_ADDRESS
@@ -52,7 +82,6 @@ def sign_in_is_locked(*, request: HttpRequest | None, username: str) -> bool:
 def sign_in_failure_record(*, request: HttpRequest | None, username: str) -> None:
     pair, address = _keys(request, username)
     SignInFailure.objects.create(pair=pair, address=address)
-    SignInFailure.objects.filter(at__lt=timezone.now() - WINDOW).delete()
 
 
 class ThrottledModelBackend(ModelBackend):

@@ -12,6 +12,7 @@ from __future__ import annotations
 import ipaddress
 import socket
 import ssl
+import threading
 import time
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit, urlunsplit
@@ -50,8 +51,11 @@ def user_agent() -> str:
 
 
 def _is_public(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        return _is_public(address.ipv4_mapped)
+    if isinstance(address, ipaddress.IPv6Address):
+        # IPv4 inside IPv6 (mapped, 6to4, Teredo) is judged by the IPv4 address it carries.
+        embedded = address.ipv4_mapped or address.sixtofour or (address.teredo or (None, None))[1]
+        if embedded is not None:
+            return _is_public(embedded)
     if str(address) in settings.LINKS_ALLOWED_ADDRESSES:
         return True  # the test suite's own servers, and nothing else
     return address.is_global and not (
@@ -97,15 +101,22 @@ class Checker:
     """Checks addresses one after another, with one client and the robots rules of each site."""
 
     def __init__(self) -> None:
+        self.deadline_seconds = settings.LINKS_TIMEOUTS["total"]
+        self.client = self._client()
+        self.robots: dict[str, RobotFileParser | None] = {}
+
+    @staticmethod
+    def _client() -> httpx.Client:
         timeouts = settings.LINKS_TIMEOUTS
-        self.deadline_seconds = timeouts["total"]
-        self.client = httpx.Client(
+        return httpx.Client(
             timeout=httpx.Timeout(timeouts["read"], connect=timeouts["connect"]),
             follow_redirects=False,
             trust_env=False,
+            # No connection is reused: a pooled connection is keyed by address, and a TLS
+            # connection verified for one host name must never serve another on that address.
+            limits=httpx.Limits(max_keepalive_connections=0),
             headers={"User-Agent": user_agent(), "Accept": "*/*"},
         )
-        self.robots: dict[str, RobotFileParser | None] = {}
 
     def close(self) -> None:
         self.client.close()
@@ -131,22 +142,59 @@ class Checker:
         parts = urlsplit(url)
         site = f"{parts.scheme}://{parts.netloc}"
         if site not in self.robots:
-            rules: RobotFileParser | None = None
-            try:
-                response, body = self._request("GET", site + "/robots.txt", deadline)
-                if response.status_code == 200:
-                    rules = RobotFileParser()
-                    rules.parse(body.decode("utf-8", "replace").splitlines())
-            except (httpx.HTTPError, NotPublic, OSError, ssl.SSLError):
-                rules = None
-            self.robots[site] = rules
+            self.robots[site] = self._robots(site + "/robots.txt", deadline)
         rules = self.robots[site]
         return rules is None or rules.can_fetch(user_agent(), url)
 
+    def _robots(self, url: str, deadline: float) -> RobotFileParser | None:
+        """A site's robots rules (RFC 9309): redirects followed, a server error means
+        "fetch nothing", no file or any other answer means "fetch anything"."""
+        rules = RobotFileParser()
+        try:
+            for _ in range(MAX_REDIRECTS + 1):
+                if address_problem(url):
+                    return None
+                response, body = self._request("GET", url, deadline)
+                location = response.headers.get("location")
+                if response.is_redirect and location:
+                    url = urljoin(url, location)
+                    continue
+                if response.status_code >= 500:
+                    rules.parse(["User-agent: *", "Disallow: /"])
+                    return rules
+                if response.status_code == 200:
+                    rules.parse(body.decode("utf-8", "replace").splitlines())
+                    return rules
+                return None
+        except (httpx.HTTPError, NotPublic, OSError, ssl.SSLError):
+            return None
+        return None
+
     def check(self, url: str) -> CheckResult:
+        """Check one address, within the time limit however the server behaves.
+
+        The check runs in a thread of its own: a server that trickles its headers a byte at a
+        time defeats per-read timeouts, so past the limit the check is abandoned (its thread
+        ends at the next read timeout) and this checker carries on with a fresh client.
+        """
         started = time.monotonic()
         deadline = started + self.deadline_seconds
-        result = self._check(url, deadline)
+        outcome: list[CheckResult] = []
+
+        def run() -> None:
+            try:
+                outcome.append(self._check(url, deadline))
+            except Exception as error:  # one odd answer never stops a run
+                outcome.append(_failed(Outcome.CONNECTION_ERROR, url, [], type(error).__name__))
+
+        worker = threading.Thread(target=run, name="link-check", daemon=True)
+        worker.start()
+        worker.join(self.deadline_seconds + 1)
+        if worker.is_alive() or not outcome:
+            self.client = self._client()
+            result = _failed(Outcome.TIMEOUT, url, [], "no complete answer in time")
+        else:
+            result = outcome[0]
         result.milliseconds = int((time.monotonic() - started) * 1000)
         return result
 

@@ -69,6 +69,9 @@ PASSWORD_HASHERS = [
 # from one address, and that lock one address whatever username it tries.
 SIGN_IN_FAILURES_PER_USER_AND_ADDRESS = 5
 SIGN_IN_FAILURES_PER_ADDRESS = 30
+# The reverse proxies in front of the app (the shipped nginx runs on the same machine): a
+# sign-in's address is read from X-Forwarded-For only when the request comes through one.
+SIGN_IN_TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", "127.0.0.1,::1")
 
 ROOT_URLCONF = "signpost.urls"
 WSGI_APPLICATION = "signpost.wsgi.application"
@@ -180,4 +183,8 @@ LINKS_ALLOWED_ADDRESSES: list[str] = []
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 SIGNPOST_SCHEDULE = {
     "check-links": {"task": "signpost.links.tasks.check_links", "every": timedelta(days=1)},
+    "forget-sign-in-failures": {
+        "task": "signpost.editorial.tasks.forget_sign_in_failures",
+        "every": timedelta(hours=1),
+    },
 }

@@ -50,6 +50,7 @@ class SecurityHeadersMiddleware:
 # a NUL reaching PostgreSQL is an error, so such a request is refused before any view runs.
 # A parameter may hold the whitespace a person types or pastes (tab, line breaks).
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_HEADER_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
 _CONTROL_NOT_SPACE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
@@ -76,8 +77,10 @@ class RejectControlCharactersMiddleware:
         for key, values in request.GET.lists():
             if _has_control(key) or any(_CONTROL_NOT_SPACE.search(v) for v in values):
                 return True
+        # Header values reach WSGI as bytes read as Latin-1, so UTF-8 text (Cyrillic, say)
+        # shows bytes 0x80-0x9f: only C0 controls and DEL are refused in headers.
         return any(
-            isinstance(value, str) and _CONTROL.search(value)
+            isinstance(value, str) and _HEADER_CONTROL.search(value)
             for name, value in request.META.items()
             if name.startswith("HTTP_")
         )
