@@ -6,6 +6,7 @@ own, on the engine of this test run: SQLite first, PostgreSQL in the second run.
 
 import fcntl
 import json
+import re
 import signal
 import subprocess
 import sys
@@ -111,12 +112,16 @@ def test_check_index_finds_and_repairs_a_damaged_index(children_url, catalogue_f
         "ids = list(Resource.objects.published().order_by('pk').values_list('pk', flat=True))\n"
         "backend_for('default').delete(ids[:3])\n"
         "Resource.objects.filter(pk=ids[5]).update(title='Changed behind the index')\n"
+        "from signpost.catalogue.models import ResourceOrganisation, Organisation\n"
+        "org = ResourceOrganisation.objects.filter(resource_id=ids[9]).first().organisation_id\n"
+        "Organisation.objects.filter(pk=org).update(abbreviation='ZZQX')\n"
     )
     manage("shell", "-c", damage, url=children_url)
     done = manage("check_index", url=children_url, check=False)
     assert done.returncode != 0
     assert "3 published but not indexed" in done.stderr
-    assert "1 indexed with out-of-date content" in done.stderr
+    stale = int(re.search(r"(\d+) indexed with out-of-date content", done.stderr)[1])
+    assert stale >= 2, "a changed title and a changed organisation's abbreviation"
     repaired = manage("check_index", "--repair", url=children_url)
     assert "The index now agrees" in repaired.stdout
     assert_index_agrees(children_url)

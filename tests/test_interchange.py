@@ -386,3 +386,21 @@ def test_a_link_in_the_file_folder_is_refused(db, tmp_path):
     source.write_text(json.dumps(record) + "\n")
     with pytest.raises(CommandError, match="is a link, not a file"):
         call_command("import_resources", str(source), stdout=io.StringIO())
+
+
+def test_a_changed_abbreviation_reaches_every_resource_of_the_organisation(db, tmp_path):
+    from signpost.search.engine import SearchParams, search
+
+    org = {"name": "Example Org", "role": "publisher", "abbreviation": "EXO"}
+    agreed = {"by": "Owner", "on": None, "how": "Email"}
+    records = [
+        minimal(uid, status="published", owner_agreement=agreed, organisations=[org])
+        for uid in ("a", "b")
+    ]
+    call_command("import_resources", str(write_lines(tmp_path, records)), stdout=io.StringIO())
+    renamed = {**records[0], "organisations": [{**org, "abbreviation": "XMPL"}]}
+    call_command("import_resources", str(write_lines(tmp_path, [renamed])), stdout=io.StringIO())
+    assert sorted(r.uid for r in search(SearchParams(q="XMPL")).resources) == ["a", "b"]
+    out = io.StringIO()
+    call_command("check_index", stdout=out)
+    assert "agrees" in out.getvalue()

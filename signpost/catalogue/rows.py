@@ -134,6 +134,14 @@ def planner_statistics_refresh(*, using: str = DEFAULT_DB_ALIAS) -> None:
     some of those plans scan tables that have since grown large. SQLite needs nothing.
     """
     connection = connections[using]
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+    if connection.vendor != "postgresql":
+        return
+    # Only the tables an import fills (the catalogue's, and the search index beside them in
+    # the same database): ANALYZE holds a lock on each table until the transaction ends.
+    tables = [
+        name
+        for name in connection.introspection.table_names()
+        if name.startswith(("catalogue_", "search_"))
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE " + ", ".join(connection.ops.quote_name(t) for t in tables))

@@ -147,6 +147,7 @@ class _CatalogueWriter:
     def __init__(self, files_dir: Path | None, existing_uids: set[str], saved_files: list[str]):
         self.files_dir = files_dir
         self.saved_files = saved_files  # stored by this import: removed again if it fails
+        self.reindex_also: set[int] = set()
         self.existing_uids = existing_uids
         self.terms: dict[type[Model], _TermCache] = {
             model: _TermCache(model)
@@ -185,7 +186,9 @@ class _CatalogueWriter:
             self.pk_of[record.id] = resources[record.id].pk
             self.related[resources[record.id].pk] = record.related
         self._replace_links(records, resources, changed_ids=[r.pk for r in changed])
-        return [r.pk for r in resources.values()]
+        ids = {r.pk for r in resources.values()} | self.reindex_also
+        self.reindex_also = set()
+        return sorted(ids)
 
     def _insert(self, resources: list[Resource]) -> None:
         """New resources as plain rows: a model's save path costs more than the insert."""
@@ -228,6 +231,12 @@ class _CatalogueWriter:
                     changed[organisation.pk] = organisation
         if changed:
             Organisation.objects.bulk_update(list(changed.values()), ["abbreviation", "url"])
+            # An abbreviation is part of every one of the organisation's resources' search text.
+            self.reindex_also.update(
+                ResourceOrganisation.objects.filter(organisation_id__in=changed).values_list(
+                    "resource_id", flat=True
+                )
+            )
 
     def _resource(self, record: ResourceRecord, row: dict[str, Any] | None, now: Any) -> Resource:
         resource = Resource(uid=record.id)

@@ -107,26 +107,29 @@ class IndexReport:
 
 
 def index_check() -> IndexReport:
-    """Compare every indexed resource with what the catalogue says it should be."""
+    """Compare every indexed resource with what the catalogue says it should be: presence,
+    every text field, and the facet values."""
     backend = backend_for(DEFAULT_DB_ALIAS)
-    texts = {pk: (title, summary) for pk, title, summary in backend.contents()}
+    indexed = backend.indexed_ids()
     facets: dict[int, Counter[tuple[str, str]]] = {}
     for pk, facet, value in SearchFacet.objects.values_list("resource_id", "facet", "value"):
         facets.setdefault(pk, Counter())[(facet, value)] += 1
     report = IndexReport(published=0)
     seen: set[int] = set()
     for batch in documents_for():
+        present = []
         for document in batch:
             pk = document.resource_id
             seen.add(pk)
             report.published += 1
-            if pk not in texts:
+            if pk not in indexed:
                 report.missing.append(pk)
-            elif texts[pk] != (document.fields["title"], document.fields["summary"]) or facets.get(
-                pk
-            ) != Counter(document.facets):
+                continue
+            present.append(document)
+            if facets.get(pk) != Counter(document.facets):
                 report.stale.append(pk)
-    report.extra = sorted((set(texts) | set(facets)) - seen)
+        report.stale += [pk for pk in backend.stale(present) if pk not in report.stale]
+    report.extra = sorted((indexed | set(facets)) - seen)
     return report
 
 

@@ -48,13 +48,13 @@ class SearchBackend:
     def write(self, documents: list[Document]) -> None:
         raise NotImplementedError
 
-    def contents(self) -> list[tuple[int, str, str]]:
-        """(id, title, summary) of every indexed resource, to compare with the catalogue."""
-        with self.connection.cursor() as cursor:
-            cursor.execute(self.contents_sql)
-            return list(cursor.fetchall())
+    def indexed_ids(self) -> set[int]:
+        """The ids of every resource in the full-text index."""
+        raise NotImplementedError
 
-    contents_sql = ""
+    def stale(self, documents: list[Document]) -> list[int]:
+        """The ids of those documents whose indexed text differs from theirs (every field)."""
+        raise NotImplementedError
 
     def id_list_sql(self, ids: list[int]) -> tuple[str, list[Any]]:
         """SQL selecting exactly these ids, with one parameter however many there are."""

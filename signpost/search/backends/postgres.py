@@ -25,6 +25,13 @@ WEIGHT_CLASSES = {
 }
 
 
+# The weighted vector of a staged row, made from its columns (one per field).
+VECTOR_SQL = " || ".join(
+    f"setweight(to_tsvector('{CONFIG}', t.{name}), '{label}')"
+    for name, label in WEIGHT_CLASSES.items()
+)
+
+
 def tsquery(query: ParsedQuery, *, any_clause: bool) -> tuple[str, list[Any]]:
     """A tsquery expression built from quoted phrases of word characters only."""
     parts: list[str] = []
@@ -40,7 +47,6 @@ def tsquery(query: ParsedQuery, *, any_clause: bool) -> tuple[str, list[Any]]:
 
 class PostgresBackend(SearchBackend):
     vendor = "postgresql"
-    contents_sql = f"SELECT resource_id, title, summary FROM {TABLE}"  # noqa: S608
 
     def create_schema(self, schema_editor: Any) -> None:
         for statement in (
@@ -79,32 +85,48 @@ class PostgresBackend(SearchBackend):
             cursor.execute(f"TRUNCATE {', '.join([TABLE, *also])}")
             cursor.execute("SET CONSTRAINTS ALL DEFERRED")
 
+    def _staged(self, cursor: Any, documents: list[Document]) -> None:
+        """Copy the documents into a session-local staging table: the server's bulk path."""
+        fields = list(WEIGHT_CLASSES)
+        cursor.execute(
+            f"CREATE TEMP TABLE IF NOT EXISTS {STAGING} (resource_id bigint, "
+            + ", ".join(f"{name} text" for name in fields)
+            + ")"
+        )
+        cursor.execute(f"TRUNCATE {STAGING}")
+        with cursor.cursor.copy(
+            f"COPY {STAGING} (resource_id, {', '.join(fields)}) FROM STDIN"
+        ) as copy:
+            for d in documents:
+                copy.write_row([d.resource_id, *(d.fields[name] for name in fields)])
+
     def write(self, documents: list[Document]) -> None:
-        """Copy the documents into a session-local staging table, then make their vectors in
-        one statement: the server's bulk path, with no per-value work in Python."""
+        """Stage the documents, then make all their vectors in one statement."""
         if not documents:
             return
-        fields = list(WEIGHT_CLASSES)
-        vector = " || ".join(
-            f"setweight(to_tsvector('{CONFIG}', {name}), '{label}')"
-            for name, label in WEIGHT_CLASSES.items()
-        )
         with self.connection.cursor() as cursor:
-            cursor.execute(
-                f"CREATE TEMP TABLE IF NOT EXISTS {STAGING} (resource_id bigint, "
-                + ", ".join(f"{name} text" for name in fields)
-                + ")"
-            )
-            with cursor.cursor.copy(
-                f"COPY {STAGING} (resource_id, {', '.join(fields)}) FROM STDIN"
-            ) as copy:
-                for d in documents:
-                    copy.write_row([d.resource_id, *(d.fields[name] for name in fields)])
+            self._staged(cursor, documents)
             cursor.execute(
                 f"INSERT INTO {TABLE} (resource_id, vector, title, summary) "  # noqa: S608
-                f"SELECT resource_id, {vector}, title, summary FROM {STAGING}"
+                f"SELECT resource_id, {VECTOR_SQL}, title, summary FROM {STAGING} t"
             )
-            cursor.execute(f"TRUNCATE {STAGING}")
+
+    def indexed_ids(self) -> set[int]:
+        with self.connection.cursor() as cursor:
+            cursor.execute(f"SELECT resource_id FROM {TABLE}")  # noqa: S608
+            return {row[0] for row in cursor.fetchall()}
+
+    def stale(self, documents: list[Document]) -> list[int]:
+        """Compare each stored vector with the one the document's text makes now."""
+        if not documents:
+            return []
+        with self.connection.cursor() as cursor:
+            self._staged(cursor, documents)
+            cursor.execute(
+                f"SELECT t.resource_id FROM {STAGING} t JOIN {TABLE} s USING (resource_id) "  # noqa: S608
+                f"WHERE s.vector <> ({VECTOR_SQL}) OR s.title <> t.title OR s.summary <> t.summary"
+            )
+            return [row[0] for row in cursor.fetchall()]
 
     def id_list_sql(self, ids: list[int]) -> tuple[str, list[Any]]:
         return id_list_sql(ids, using=self.alias)

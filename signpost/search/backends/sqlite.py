@@ -33,7 +33,6 @@ def match_expression(query: ParsedQuery, *, any_clause: bool) -> str:
 
 class SQLiteBackend(SearchBackend):
     vendor = "sqlite"
-    contents_sql = f"SELECT rowid, title, summary FROM {TABLE}"  # noqa: S608
 
     def create_schema(self, schema_editor: Any) -> None:
         schema_editor.execute(
@@ -64,6 +63,28 @@ class SQLiteBackend(SearchBackend):
                 f"INSERT INTO {TABLE} (rowid, {', '.join(COLUMNS)}) VALUES ({marks})",  # noqa: S608
                 [[d.resource_id, *(d.fields[c] for c in COLUMNS)] for d in documents],
             )
+
+    def indexed_ids(self) -> set[int]:
+        with self.connection.cursor() as cursor:
+            cursor.execute(f"SELECT rowid FROM {TABLE}")  # noqa: S608
+            return {row[0] for row in cursor.fetchall()}
+
+    def stale(self, documents: list[Document]) -> list[int]:
+        if not documents:
+            return []
+        sql, params = id_list_sql([d.resource_id for d in documents], using=self.alias)
+        with self.connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT rowid, {', '.join(COLUMNS)} FROM {TABLE} WHERE rowid IN ({sql})",  # noqa: S608
+                params,
+            )
+            indexed = {row[0]: tuple(row[1:]) for row in cursor.fetchall()}
+        return [
+            d.resource_id
+            for d in documents
+            if d.resource_id in indexed
+            and indexed[d.resource_id] != tuple(d.fields[c] for c in COLUMNS)
+        ]
 
     def id_list_sql(self, ids: list[int]) -> tuple[str, list[Any]]:
         return id_list_sql(ids, using=self.alias)
