@@ -15,6 +15,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -435,6 +436,35 @@ def test_error_log_keeps_no_address_for_malformed_requests_or_failed_sign_ins(se
     assert "secret" not in text.lower() and "Secret Agent" not in text
     lines = [x for x in text.splitlines() if "127.0.0.1" in x and "Listening at" not in x]
     assert not lines, lines
+
+
+def test_a_write_during_an_import_gets_a_busy_page_not_an_error(server):
+    """SQLite has one writer: while an import holds it, a staff write waits, then says so."""
+    import http.cookiejar
+    import re
+    import sqlite3
+    import urllib.parse
+
+    base, log = server
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    page = opener.open(base + "/staff/admin/login/").read().decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)[1]
+    database = log.parent / "signpost.sqlite3"
+    holder = sqlite3.connect(database, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        data = urllib.parse.urlencode(
+            {"username": "editor", "password": "wrong", "csrfmiddlewaretoken": token}
+        ).encode()
+        with pytest.raises(urllib.error.HTTPError) as answer:
+            opener.open(base + "/staff/admin/login/", data=data, timeout=30)
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert answer.value.code == 503
+    assert answer.value.headers["Retry-After"] == "60"
+    assert "The library is being updated" in answer.value.read().decode()
 
 
 def test_staff_sign_in_and_edit_a_resource(browser, site):

@@ -58,6 +58,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "signpost.site.middleware.DatabaseBusyMiddleware",
 ]
 
 AUTHENTICATION_BACKENDS = ["signpost.editorial.sign_in.ThrottledModelBackend"]

@@ -4,6 +4,7 @@ import re
 from collections.abc import Callable
 
 from django.conf import settings
+from django.db import OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 
@@ -84,3 +85,22 @@ class RejectControlCharactersMiddleware:
             for name, value in request.META.items()
             if name.startswith("HTTP_")
         )
+
+
+class DatabaseBusyMiddleware:
+    """A write that waited too long for the database (SQLite during an import) gets a page
+    that says so and asks for a retry, not a server error."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if isinstance(exception, OperationalError) and "locked" in str(exception).lower():
+            body = render_to_string("503.html", request=request)
+            response = HttpResponse(body, status=503)
+            response["Retry-After"] = "60"
+            return response
+        return None
