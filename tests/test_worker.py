@@ -25,7 +25,7 @@ def test_a_scheduled_task_is_queued_once_a_period(db):
     ).last_enqueued_at == start + datetime.timedelta(days=1)
 
 
-def test_one_worker_round_runs_the_link_check(db, settings):
+def test_one_worker_round_runs_the_link_check(transactional_db, settings):
     from .factories import ResourceFactory
 
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
