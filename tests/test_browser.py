@@ -307,6 +307,8 @@ def test_keyboard_only_journey(browser, site, neutral_url):
     page = new_page(browser)
     page.goto(f"{site}/")
     page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent.trim()") == "Exit this page now"
+    page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.textContent.trim()") == "Skip to main content"
     assert _focus_is_visible(page)
     page.keyboard.press("Enter")
@@ -328,6 +330,29 @@ def test_keyboard_only_journey(browser, site, neutral_url):
     page.keyboard.press("Shift")
     page.keyboard.press("Shift")
     page.wait_for_url(neutral_url)
+    page.context.close()
+
+
+def test_tab_once_then_enter_leaves_as_the_safety_page_says(browser, site, neutral_url):
+    page = new_page(browser)
+    page.goto(f"{site}/using-this-site-safely/")
+    expect(page.get_by_text("press Tab once after the page opens, then Enter")).to_be_visible()
+    page.goto(f"{site}/resources/")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    page.wait_for_url(neutral_url)
+    page.context.close()
+
+
+def test_the_shift_hint_shows_only_where_it_works(browser, site):
+    page = new_page(browser)
+    page.goto(f"{site}/")
+    expect(page.get_by_text("Or press Shift 3 times")).to_be_visible()
+    page.context.close()
+    page = new_page(browser, javascript=False)
+    page.goto(f"{site}/")
+    expect(page.get_by_text("Or press Shift 3 times")).to_be_hidden()
+    expect(page.get_by_role("button", name="Exit this page")).to_be_visible()
     page.context.close()
 
 

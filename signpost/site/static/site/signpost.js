@@ -80,6 +80,10 @@
     }
   });
 
+  // Pressing Shift three times works only with JavaScript: say so only when it does.
+  var shiftHint = document.querySelector(".sp-quick-exit__hint");
+  if (shiftHint) shiftHint.hidden = false;
+
   // A first-visit note about Quick Exit. Whether it was seen lives only in this tab's
   // session storage: nothing goes to the server, no cookie is set, and Quick Exit clears it.
   var intro = document.querySelector(".sp-intro");
