@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.db import transaction
 from django.utils import timezone
 
-from .events import announce_resources_changed
+from .events import Change, announce_recorded, announce_resources_changed, field_changes
 from .models import (
     Audience,
     Country,
@@ -16,6 +16,7 @@ from .models import (
     Topic,
     Version,
 )
+from .selectors import resource_record, resources_for_export
 
 
 class VersionInline(admin.TabularInline):
@@ -65,8 +66,11 @@ class ResourceAdmin(admin.ModelAdmin):
     ]
 
     # The admin runs each change in a transaction; the announcements join it, so the search
-    # index commits with the change. Actions are not wrapped by the admin: wrap them here.
+    # index and the audit history commit with the change. Actions are not wrapped by the
+    # admin: wrap them here. The record before the change is kept on the request (the admin
+    # object is shared by every request).
     def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
+        request.signpost_before = _snapshot(obj.pk) if change else None
         # Record when a resource first went public, whatever route it took there.
         if obj.status == "published" and obj.published_at is None:
             obj.published_at = timezone.now()
@@ -75,19 +79,34 @@ class ResourceAdmin(admin.ModelAdmin):
     def save_related(self, request, form, formsets, change):  # type: ignore[no-untyped-def]
         with transaction.atomic():
             super().save_related(request, form, formsets, change)
-            announce_resources_changed([form.instance.pk])
+            resource = form.instance
+            announce_resources_changed([resource.pk])
+            before = getattr(request, "signpost_before", None)
+            fields = field_changes(before, _snapshot(resource.pk))
+            action = "update" if before is not None else "create"
+            if fields:
+                change_record = Change(action, resource.uid, resource.pk, fields)
+                announce_recorded(changes=[change_record], actor=request.user, via="admin")
 
     def delete_model(self, request, obj):  # type: ignore[no-untyped-def]
-        with transaction.atomic():
-            pk = obj.pk
-            super().delete_model(request, obj)
-            announce_resources_changed([pk])
+        self.delete_queryset(request, Resource.objects.filter(pk=obj.pk))
 
     def delete_queryset(self, request, queryset):  # type: ignore[no-untyped-def]
         with transaction.atomic():
-            ids = list(queryset.values_list("pk", flat=True))
+            resources = list(queryset)
+            changes = [
+                Change("delete", r.uid, None, field_changes(_snapshot(r.pk), None))
+                for r in resources
+            ]
+            ids = [r.pk for r in resources]
             super().delete_queryset(request, queryset)
             announce_resources_changed(ids)
+            announce_recorded(changes=changes, actor=request.user, via="admin")
+
+
+def _snapshot(pk: int) -> dict[str, object]:
+    """The resource as an interchange record: what the audit history compares."""
+    return resource_record(resources_for_export().get(pk=pk))
 
 
 class TermAdminMixin(admin.ModelAdmin):

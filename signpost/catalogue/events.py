@@ -7,6 +7,8 @@ each write; the catalogue itself imports no other app.
 """
 
 from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, transaction
 from django.dispatch import Signal
@@ -27,3 +29,39 @@ def announce_resources_changed(ids: Iterable[int]) -> None:
     if not transaction.get_connection(DEFAULT_DB_ALIAS).in_atomic_block:
         raise NotInTransaction("announce inside the atomic block of the write")
     resources_changed.send(sender=None, ids=changed)
+
+
+# Sent with `changes` (a list of Change), `actor` (the user, or None for a command) and `via`
+# (how the write came: "admin", "import", a command's name): what the audit history records.
+resources_recorded = Signal()
+
+
+@dataclass(frozen=True)
+class Change:
+    """One change to one resource: its action, and its fields before and after."""
+
+    action: str
+    uid: str
+    resource_id: int | None = None
+    fields: dict[str, tuple[Any, Any]] = field(default_factory=dict)
+
+
+def announce_recorded(*, changes: list[Change], actor: Any, via: str) -> None:
+    """Tell listeners (the audit history) what changed, inside the write's transaction."""
+    if not changes:
+        return
+    if not transaction.get_connection(DEFAULT_DB_ALIAS).in_atomic_block:
+        raise NotInTransaction("announce inside the atomic block of the write")
+    resources_recorded.send(sender=None, changes=changes, actor=actor, via=via)
+
+
+def field_changes(
+    before: dict[str, Any] | None, after: dict[str, Any] | None
+) -> dict[str, tuple[Any, Any]]:
+    """The fields whose value differs between two interchange records (None: no record)."""
+    before, after = before or {}, after or {}
+    return {
+        name: (before.get(name), after.get(name))
+        for name in dict.fromkeys([*before, *after])
+        if before.get(name) != after.get(name)
+    }

@@ -19,7 +19,7 @@ from django.db.models import Model
 from django.utils import timezone
 from django.utils.text import slugify
 
-from .events import announce_resources_changed
+from .events import Change, announce_recorded, announce_resources_changed
 from .interchange import InterchangeError, Line, Problem, ResourceRecord, Validator
 from .languages import LANGUAGES
 from .locks import import_lock
@@ -144,10 +144,18 @@ class _TermCache:
 class _CatalogueWriter:
     """Writes validated records a batch at a time: a few queries per batch, not per row."""
 
-    def __init__(self, files_dir: Path | None, existing_uids: set[str], saved_files: list[str]):
+    def __init__(
+        self,
+        files_dir: Path | None,
+        existing_uids: set[str],
+        saved_files: list[str],
+        source: str = "",
+    ):
         self.files_dir = files_dir
         self.saved_files = saved_files  # stored by this import: removed again if it fails
         self.reindex_also: set[int] = set()
+        self.changes: list[Change] = []  # for the audit history, announced a batch at a time
+        self.source = source
         self.existing_uids = existing_uids
         self.terms: dict[type[Model], _TermCache] = {
             model: _TermCache(model)
@@ -179,6 +187,18 @@ class _CatalogueWriter:
         self._insert(new)
         if changed:
             Resource.objects.bulk_update(changed, _RESOURCE_FIELDS)
+        self.changes += [
+            Change(
+                "create" if row is None else "update",
+                r.uid,
+                fields={
+                    "status": (row["status"] if row else None, r.status),
+                    "import": (None, self.source),
+                },
+            )
+            for r in [*new, *changed]
+            for row in [existing.get(r.uid)]
+        ]
         self.summary.created += len(new)
         self.summary.updated += len(changed)
         resources = {r.uid: r for r in [*new, *changed]}
@@ -376,8 +396,11 @@ def resources_import(
     files_dir: Path | None = None,
     progress: Callable[[int], None] | None = None,
     on_wait: Callable[[], None] | None = None,
+    by: Any = None,
+    source: str = "",
 ) -> ImportSummary:
-    """Import an interchange file: all of it or nothing.
+    """Import an interchange file: all of it or nothing; `by` (a user, or None for an
+    operator's command) and `source` (the file's name) go into the audit history.
 
     One pass: each line is validated and written a batch at a time inside one transaction,
     so memory stays bounded however long the file. Once any line is wrong, writing stops,
@@ -398,7 +421,7 @@ def resources_import(
         saved_files: list[str] = []
         try:
             return _import_in_transaction(
-                lines, validator, files_dir, existing_uids, saved_files, progress
+                lines, validator, files_dir, existing_uids, saved_files, progress, by, source
             )
         except BaseException:
             for name in saved_files:
@@ -413,16 +436,20 @@ def _import_in_transaction(
     existing_uids: set[str],
     saved_files: list[str],
     progress: Callable[[int], None] | None,
+    by: Any,
+    source: str,
 ) -> ImportSummary:
     with transaction.atomic():
-        writer = _CatalogueWriter(files_dir, existing_uids, saved_files)
+        writer = _CatalogueWriter(files_dir, existing_uids, saved_files, source)
         # Lines are read and checked in a thread of their own, a batch ahead, while this
         # one waits on the database: the two overlap instead of taking turns.
         for batch in _validated_batches(lines, validator):
             ids = writer.write(batch)
-            # The index is written in this same transaction: it commits with the catalogue
-            # or not at all.
+            # The index and the audit history are written in this same transaction: they
+            # commit with the catalogue or not at all.
             announce_resources_changed(ids)
+            announce_recorded(changes=writer.changes, actor=by, via="import")
+            writer.changes = []
             written = writer.summary.created + writer.summary.updated
             if written in _STATISTICS_AT or written % (IMPORT_BATCH * 32) == 0:
                 planner_statistics_refresh()
@@ -477,13 +504,19 @@ def _validated_batches(lines: Iterable[Line], validator: Validator) -> Iterator[
         reader.join()
 
 
-def resource_withdraw(*, resource: Resource) -> Resource:
-    """Take a resource off the public site; its index entry goes in the same transaction."""
+def resource_withdraw(*, resource: Resource, by: Any = None, via: str = "service") -> Resource:
+    """Take a resource off the public site; its index entry and its audit event go in the
+    same transaction."""
     with transaction.atomic():
         resource = Resource.objects.select_for_update().get(pk=resource.pk)
+        before = resource.status
         resource.status = Status.WITHDRAWN
         resource.save(update_fields=["status", "updated_at"])
         announce_resources_changed([resource.pk])
+        change = Change(
+            "withdraw", resource.uid, resource.pk, {"status": (before, resource.status)}
+        )
+        announce_recorded(changes=[change], actor=by, via=via)
     return resource
 
 

@@ -1,5 +1,6 @@
-"""What the editorial side keeps: for now, failed sign-ins, kept only as keyed hashes."""
+"""What the editorial side keeps: the audit history, and failed sign-ins as keyed hashes."""
 
+from django.conf import settings
 from django.db import models
 
 
@@ -19,3 +20,27 @@ class SignInFailure(models.Model):
 
     def __str__(self) -> str:
         return f"failed sign-in at {self.at:%Y-%m-%d %H:%M}"
+
+
+class AuditEvent(models.Model):
+    """One recorded change to a resource: who, when, how, and the fields before and after.
+
+    Written in the same transaction as the change, by the catalogue's services; never edited
+    or deleted through the site (the staff pages show it read-only).
+    """
+
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_name = models.CharField(max_length=150, blank=True, help_text="kept if the user goes")
+    via = models.CharField(max_length=40)
+    action = models.CharField(max_length=20)
+    resource_uid = models.CharField(max_length=100, db_index=True)
+    changes = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.resource_uid} by {self.actor_name or 'a command'}"

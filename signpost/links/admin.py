@@ -10,7 +10,6 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from signpost.catalogue.admin import ResourceAdmin
 from signpost.catalogue.models import Organisation, Resource, Version
 
 from .csv_export import links_csv
@@ -116,14 +115,16 @@ class NeedsAttentionAdmin(admin.ModelAdmin):
         return False
 
 
-# Each resource's staff page shows the health and recent checks of its links.
+# Each resource's staff page shows the health and recent checks of its links (the
+# registered admin, whichever app extended it last, extended again).
+_ResourceAdmin: Any = type(admin.site._registry[Resource])
 admin.site.unregister(Resource)
 
 
 @admin.register(Resource)
-class ResourceWithLinksAdmin(ResourceAdmin):
-    readonly_fields = [*ResourceAdmin.readonly_fields, "link_history"]
-    fieldsets = [*ResourceAdmin.fieldsets, ("Link health", {"fields": ["link_history"]})]
+class ResourceWithLinksAdmin(_ResourceAdmin):
+    readonly_fields = [*_ResourceAdmin.readonly_fields, "link_history"]
+    fieldsets = [*_ResourceAdmin.fieldsets, ("Link health", {"fields": ["link_history"]})]
 
     @admin.display(description="Links and their last checks")
     def link_history(self, obj: Resource) -> str:

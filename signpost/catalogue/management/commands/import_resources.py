@@ -34,6 +34,7 @@ class Command(BaseCommand):
                 files_dir=files_folder(file),
                 progress=lambda done: bar(done, total),
                 on_wait=waiting,
+                source=file.name,
             )
         except OSError as error:
             raise CommandError(f"Cannot read {file}: {error.strerror or error}") from error
