@@ -6,32 +6,34 @@ import json
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
+from django.db import connection
+from django.utils import timezone
 
 from signpost.catalogue.events import Change
+from signpost.catalogue.rows import insert_rows
 
 from .models import AuditEvent
 
-
-def _jsonable(value: Any) -> Any:
-    return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
+COLUMNS = ("at", "actor_id", "actor_name", "via", "action", "resource_uid", "changes")
 
 
 def on_resources_recorded(
     sender: Any, changes: list[Change], actor: Any, via: str, **kwargs: Any
 ) -> None:
+    """Write one event per change. Plain rows: an import records one per resource."""
     user = actor if getattr(actor, "pk", None) else None
     name = user.get_username() if user is not None else ""
-    AuditEvent.objects.bulk_create(
-        [
-            AuditEvent(
-                actor=user,
-                actor_name=name,
-                via=via,
-                action=change.action,
-                resource_uid=change.uid,
-                changes=_jsonable({k: list(v) for k, v in change.fields.items()}),
-            )
-            for change in changes
-        ],
-        batch_size=1000,
-    )
+    at = connection.ops.adapt_datetimefield_value(timezone.now())
+    rows = [
+        (
+            at,
+            user.pk if user is not None else None,
+            name,
+            via,
+            change.action,
+            change.uid,
+            json.dumps({k: list(v) for k, v in change.fields.items()}, cls=DjangoJSONEncoder),
+        )
+        for change in changes
+    ]
+    insert_rows(AuditEvent._meta.db_table, COLUMNS, rows)
