@@ -11,8 +11,9 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
+from signpost.catalogue.spreadsheets import spreadsheet_safe
 from signpost.links.checker import Checker, CheckResult
-from signpost.links.csv_export import links_csv, spreadsheet_safe
+from signpost.links.csv_export import links_csv
 from signpost.links.models import Link, LinkCheck, Outcome
 from signpost.links.selectors import resources_needing_attention
 from signpost.links.services import link_check_record

@@ -10,6 +10,8 @@ import ipaddress
 import re
 from urllib.parse import urlsplit
 
+from django.core.exceptions import ValidationError
+
 _LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
 _FORBIDDEN = re.compile(r"[\s\x00-\x1f\x7f-\x9f\\<>\"{}|^`]")
 
@@ -58,8 +60,6 @@ def address_problem(url: str) -> str | None:
 
 def validate_address(value: str) -> None:
     """Django validator for model and form fields that hold an external address."""
-    from django.core.exceptions import ValidationError
-
     problem = address_problem(value) if value else None
     if problem:
         raise ValidationError(f"This address {problem}.", code="invalid_address")

@@ -1,5 +1,9 @@
+from collections.abc import Callable
+from typing import Any
+
 from django.contrib import admin
 from django.db import transaction
+from django.http import HttpResponse
 from django.utils import timezone
 
 from .events import Change, announce_recorded, announce_resources_changed, field_changes
@@ -148,3 +152,34 @@ class TermAdmin(TermAdminMixin):
 class LanguageAdmin(admin.ModelAdmin):
     list_display = ["code", "name_en", "name_native"]
     search_fields = ["code", "name_en", "name_native"]
+
+
+def csv_download(*, filename: str, text: str) -> HttpResponse:
+    """A CSV file (made with catalogue.spreadsheets) as a staff download."""
+    response = HttpResponse(text, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def resource_admin_section(
+    *, field: str, title: str, description: str, render: Callable[[Resource], str]
+) -> None:
+    """Add a read-only section to each resource's staff page, for another app's data.
+
+    The registered admin (whichever app extended it last) is subclassed and registered again,
+    so that the catalogue imports none of the apps that show something here.
+    """
+    base: Any = type(admin.site._registry[Resource])
+    shown = admin.display(description=description)(lambda self, obj: render(obj))
+    extended = type(
+        f"{base.__name__}_{field}",
+        (base,),
+        {
+            "readonly_fields": [*base.readonly_fields, field],
+            "fieldsets": [*base.fieldsets, (title, {"fields": [field]})],
+            field: shown,
+            "__module__": base.__module__,
+        },
+    )
+    admin.site.unregister(Resource)
+    admin.site.register(Resource, extended)

@@ -24,11 +24,14 @@ class NotInTransaction(RuntimeError):
 def announce_resources_changed(ids: Iterable[int]) -> None:
     """Tell listeners which resources changed; their work joins the current transaction."""
     changed = sorted(set(ids))
-    if not changed:
-        return
+    if changed:
+        _require_transaction()
+        resources_changed.send(sender=None, ids=changed)
+
+
+def _require_transaction() -> None:
     if not transaction.get_connection(DEFAULT_DB_ALIAS).in_atomic_block:
         raise NotInTransaction("announce inside the atomic block of the write")
-    resources_changed.send(sender=None, ids=changed)
 
 
 # Sent with `changes` (a list of Change), `actor` (the user, or None for a command) and `via`
@@ -48,11 +51,9 @@ class Change:
 
 def announce_recorded(*, changes: list[Change], actor: Any, via: str) -> None:
     """Tell listeners (the audit history) what changed, inside the write's transaction."""
-    if not changes:
-        return
-    if not transaction.get_connection(DEFAULT_DB_ALIAS).in_atomic_block:
-        raise NotInTransaction("announce inside the atomic block of the write")
-    resources_recorded.send(sender=None, changes=changes, actor=actor, via=via)
+    if changes:
+        _require_transaction()
+        resources_recorded.send(sender=None, changes=changes, actor=actor, via=via)
 
 
 def field_changes(

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime
 import json
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -407,12 +407,6 @@ def file_lines(path: Path) -> Iterator[Line]:
             yield Line(number, text.removesuffix("\n"))
 
 
-def text_lines(lines: Iterable[str]) -> Iterator[Line]:
-    """Lines already in memory (tests and callers that hold the text), numbered from 1."""
-    for number, text in enumerate(lines, start=1):
-        yield Line(number, text.removeprefix(BOM) if number == 1 else text)
-
-
 def _parse_int(text: str) -> int:
     if len(text.lstrip("-")) > MAX_NUMBER_DIGITS:
         raise ValueError(f"a number longer than {MAX_NUMBER_DIGITS} digits")
@@ -529,26 +523,6 @@ class Validator:
             self.problems.append(Problem(0, "", "the file holds no resources"))
         if self.problems:
             raise InterchangeError(sorted(self.problems, key=lambda p: p.line))
-
-
-def parse(
-    lines: Iterable[Line],
-    *,
-    languages: set[str],
-    existing_ids: set[str],
-    existing_slugs: dict[str, str],
-    files_dir: Path | None = None,
-) -> list[ResourceRecord]:
-    """Validate every line; return the records, or raise InterchangeError naming every problem."""
-    validator = Validator(
-        languages=languages,
-        existing_ids=existing_ids,
-        existing_slugs=existing_slugs,
-        files_dir=files_dir,
-    )
-    records = [r for line in lines if (r := validator.record(line)) is not None]
-    validator.finish()
-    return records
 
 
 def dumps(record: dict[str, Any]) -> str:

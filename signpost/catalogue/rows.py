@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connections
@@ -36,16 +36,22 @@ def insert_rows(
                 for row in rows:
                     copy.write_row(row)
         return
-    per_row = "(" + ", ".join(["%s"] * len(columns)) + ")"
-    size = max(1, min(1000, MAX_PARAMETERS // len(columns)))
-    head = f"INSERT INTO {table} ({', '.join(columns)}) VALUES "  # noqa: S608
     with connection.cursor() as cursor:
-        for start in range(0, len(rows), size):
-            chunk = rows[start : start + size]
-            cursor.execute(
-                head + ", ".join([per_row] * len(chunk)) + (f" {extra}" if extra else ""),
-                [value for row in chunk for value in row],
-            )
+        for sql, params in _insert_statements(table, columns, rows, size=1000, tail=extra):
+            cursor.execute(sql, params)
+
+
+def _insert_statements(
+    table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]], *, size: int, tail: str
+) -> Iterator[tuple[str, list[Any]]]:
+    """Multi-row INSERT statements for `rows`, at most `size` rows and MAX_PARAMETERS each."""
+    per_row = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    size = max(1, min(size, MAX_PARAMETERS // len(columns)))
+    head = f"INSERT INTO {table} ({', '.join(columns)}) VALUES "  # noqa: S608
+    for start in range(0, len(rows), size):
+        chunk = rows[start : start + size]
+        sql = head + ", ".join([per_row] * len(chunk)) + (f" {tail}" if tail else "")
+        yield sql, [value for row in chunk for value in row]
 
 
 def insert_rows_returning_ids(
@@ -77,16 +83,10 @@ def insert_rows_returning_ids(
     # SQLite does not promise RETURNING rows in the order of VALUES: each row says which
     # it is by its first column (a unique key), and the ids are put back in order by it.
     ids_by_key: dict[Any, int] = {}
-    per_row = "(" + ", ".join(["%s"] * len(columns)) + ")"
-    size = max(1, min(500, MAX_PARAMETERS // len(columns)))
-    head = f"INSERT INTO {table} ({', '.join(columns)}) VALUES "  # noqa: S608
+    tail = f"RETURNING {columns[0]}, id"
     with connection.cursor() as cursor:
-        for start in range(0, len(rows), size):
-            chunk = rows[start : start + size]
-            cursor.execute(
-                head + ", ".join([per_row] * len(chunk)) + f" RETURNING {columns[0]}, id",
-                [value for row in chunk for value in row],
-            )
+        for sql, params in _insert_statements(table, columns, rows, size=500, tail=tail):
+            cursor.execute(sql, params)
             ids_by_key.update(cursor.fetchall())
     return [ids_by_key[row[0]] for row in rows]
 

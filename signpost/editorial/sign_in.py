@@ -49,13 +49,11 @@ def client_address(request: HttpRequest | None) -> str:
         parsed = ipaddress.ip_address(address)
     except ValueError:
         return address
-    if isinstance(parsed, ipaddress.IPv6Address) and parsed.ipv4_mapped is None:
+    if isinstance(parsed, ipaddress.IPv6Address):
+        if parsed.ipv4_mapped is not None:
+            return str(parsed.ipv4_mapped)
         return str(ipaddress.ip_network(f"{parsed}/64", strict=False))
-    return (
-        str(parsed.ipv4_mapped or parsed)
-        if isinstance(parsed, ipaddress.IPv6Address)
-        else str(parsed)
-    )
+    return str(parsed)
 
 
 def _keys(request: HttpRequest | None, username: str) -> tuple[str, str]:
@@ -64,15 +62,14 @@ def _keys(request: HttpRequest | None, username: str) -> tuple[str, str]:
 
 
 def sign_in_failures_forget() -> int:
-    """Delete failures older than the window; also run hourly by the worker."""
+    """Delete failures older than the window: after each failure, and hourly by the worker."""
     deleted, _ = SignInFailure.objects.filter(at__lt=timezone.now() - WINDOW).delete()
     return deleted
 
 
 def sign_in_is_locked(*, request: HttpRequest | None, username: str) -> bool:
     pair, address = _keys(request, username)
-    sign_in_failures_forget()
-    recent = SignInFailure.objects.all()
+    recent = SignInFailure.objects.filter(at__gte=timezone.now() - WINDOW)
     return (
         recent.filter(pair=pair).count() >= settings.SIGN_IN_FAILURES_PER_USER_AND_ADDRESS
         or recent.filter(address=address).count() >= settings.SIGN_IN_FAILURES_PER_ADDRESS
@@ -82,6 +79,7 @@ def sign_in_is_locked(*, request: HttpRequest | None, username: str) -> bool:
 def sign_in_failure_record(*, request: HttpRequest | None, username: str) -> None:
     pair, address = _keys(request, username)
     SignInFailure.objects.create(pair=pair, address=address)
+    sign_in_failures_forget()
 
 
 class ThrottledModelBackend(ModelBackend):

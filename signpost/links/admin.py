@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
+from signpost.catalogue.admin import csv_download, resource_admin_section
 from signpost.catalogue.models import Organisation, Resource, Version
 
 from .csv_export import links_csv
@@ -85,9 +86,7 @@ class LinkAdmin(admin.ModelAdmin):
 
     @admin.action(description="Download the selected links as CSV")
     def download_csv(self, request: HttpRequest, queryset: QuerySet[Link]) -> HttpResponse:
-        response = HttpResponse(links_csv(queryset), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = 'attachment; filename="signpost-links.csv"'
-        return response
+        return csv_download(filename="signpost-links.csv", text=links_csv(queryset))
 
 
 @admin.register(ResourceNeedingAttention)
@@ -115,32 +114,29 @@ class NeedsAttentionAdmin(admin.ModelAdmin):
         return False
 
 
-# Each resource's staff page shows the health and recent checks of its links (the
-# registered admin, whichever app extended it last, extended again).
-_ResourceAdmin: Any = type(admin.site._registry[Resource])
-admin.site.unregister(Resource)
+def _link_history(obj: Resource) -> str:
+    """The state and recent checks of each of a resource's links, for its staff page."""
+    urls = [v.url for v in obj.versions.all() if v.url] if obj.pk else []
+    if not urls:
+        return "No external links."
+    links = {link.url: link for link in Link.objects.filter(url__in=urls)}
+    rows = []
+    for url in urls:
+        link = links.get(url)
+        if link is None:
+            rows.append(format_html("<li>{}: not checked yet</li>", url))
+            continue
+        checks = ", ".join(
+            f"{c.checked_at:%Y-%m-%d} {c.get_outcome_display()}" for c in link.checks.all()[:5]
+        )
+        state = "broken" if link.is_broken else link.get_last_outcome_display() or "unchecked"
+        rows.append(format_html("<li>{}: {} (recent checks: {})</li>", url, state, checks))
+    return format_html("<ul>{}</ul>", mark_safe("".join(rows)))  # noqa: S308
 
 
-@admin.register(Resource)
-class ResourceWithLinksAdmin(_ResourceAdmin):
-    readonly_fields = [*_ResourceAdmin.readonly_fields, "link_history"]
-    fieldsets = [*_ResourceAdmin.fieldsets, ("Link health", {"fields": ["link_history"]})]
-
-    @admin.display(description="Links and their last checks")
-    def link_history(self, obj: Resource) -> str:
-        urls = [v.url for v in obj.versions.all() if v.url] if obj.pk else []
-        if not urls:
-            return "No external links."
-        links = {link.url: link for link in Link.objects.filter(url__in=urls)}
-        rows = []
-        for url in urls:
-            link = links.get(url)
-            if link is None:
-                rows.append(format_html("<li>{}: not checked yet</li>", url))
-                continue
-            checks = ", ".join(
-                f"{c.checked_at:%Y-%m-%d} {c.get_outcome_display()}" for c in link.checks.all()[:5]
-            )
-            state = "broken" if link.is_broken else link.get_last_outcome_display() or "unchecked"
-            rows.append(format_html("<li>{}: {} (recent checks: {})</li>", url, state, checks))
-        return format_html("<ul>{}</ul>", mark_safe("".join(rows)))  # noqa: S308
+resource_admin_section(
+    field="link_history",
+    title="Link health",
+    description="Links and their last checks",
+    render=_link_history,
+)

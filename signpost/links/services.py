@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable
@@ -109,7 +108,6 @@ def links_check(
     for link in links:
         by_host[(urlsplit(link.url).hostname or "").lower()].append(link)
     summary = RunSummary()
-    lock = threading.Lock()
 
     def check_site(site_links: Iterable[Link]) -> list[tuple[Link, CheckResult]]:
         checker = Checker()
@@ -128,10 +126,9 @@ def links_check(
             for link, result in site_results:
                 was_broken = link.is_broken
                 link = link_check_record(link=link, result=result, now=now())
-                with lock:
-                    summary.checked += 1
-                    summary.by_outcome[result.outcome] += 1
-                    summary.newly_broken += int(link.is_broken and not was_broken)
+                summary.checked += 1
+                summary.by_outcome[result.outcome] += 1
+                summary.newly_broken += int(link.is_broken and not was_broken)
                 if progress:
                     progress(summary.checked, len(links))
     return summary

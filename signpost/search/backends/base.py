@@ -48,9 +48,15 @@ class SearchBackend:
     def write(self, documents: list[Document]) -> None:
         raise NotImplementedError
 
+    # The full-text table and the column holding each row's resource id.
+    table = ""
+    id_column = ""
+
     def indexed_ids(self) -> set[int]:
         """The ids of every resource in the full-text index."""
-        raise NotImplementedError
+        with self.connection.cursor() as cursor:
+            cursor.execute(f"SELECT {self.id_column} FROM {self.table}")  # noqa: S608
+            return {row[0] for row in cursor.fetchall()}
 
     def stale(self, documents: list[Document]) -> list[int]:
         """The ids of those documents whose indexed text differs from theirs (every field)."""

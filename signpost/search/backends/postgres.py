@@ -47,6 +47,8 @@ def tsquery(query: ParsedQuery, *, any_clause: bool) -> tuple[str, list[Any]]:
 
 class PostgresBackend(SearchBackend):
     vendor = "postgresql"
+    table = TABLE
+    id_column = "resource_id"
 
     def create_schema(self, schema_editor: Any) -> None:
         for statement in (
@@ -110,11 +112,6 @@ class PostgresBackend(SearchBackend):
                 f"INSERT INTO {TABLE} (resource_id, vector, title, summary) "  # noqa: S608
                 f"SELECT resource_id, {VECTOR_SQL}, title, summary FROM {STAGING} t"
             )
-
-    def indexed_ids(self) -> set[int]:
-        with self.connection.cursor() as cursor:
-            cursor.execute(f"SELECT resource_id FROM {TABLE}")  # noqa: S608
-            return {row[0] for row in cursor.fetchall()}
 
     def stale(self, documents: list[Document]) -> list[int]:
         """Compare each stored vector with the one the document's text makes now."""

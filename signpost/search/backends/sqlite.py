@@ -33,6 +33,8 @@ def match_expression(query: ParsedQuery, *, any_clause: bool) -> str:
 
 class SQLiteBackend(SearchBackend):
     vendor = "sqlite"
+    table = TABLE
+    id_column = "rowid"
 
     def create_schema(self, schema_editor: Any) -> None:
         schema_editor.execute(
@@ -63,11 +65,6 @@ class SQLiteBackend(SearchBackend):
                 f"INSERT INTO {TABLE} (rowid, {', '.join(COLUMNS)}) VALUES ({marks})",  # noqa: S608
                 [[d.resource_id, *(d.fields[c] for c in COLUMNS)] for d in documents],
             )
-
-    def indexed_ids(self) -> set[int]:
-        with self.connection.cursor() as cursor:
-            cursor.execute(f"SELECT rowid FROM {TABLE}")  # noqa: S608
-            return {row[0] for row in cursor.fetchall()}
 
     def stale(self, documents: list[Document]) -> list[int]:
         if not documents:
