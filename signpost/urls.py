@@ -9,6 +9,7 @@ admin.site.site_title = "Signpost editors"
 
 urlpatterns = [
     path(settings.ADMIN_PATH, admin.site.urls),
+    path("staff/", include("signpost.editorial.urls")),
     path("api/v1/", api.urls),
     path("", include("signpost.site.urls")),
 ]

@@ -8,7 +8,6 @@ import sys
 from urllib.parse import urlparse
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.urls import Resolver404, resolve
 
 from .conftest import ROOT, public_urls, url_routes
@@ -63,7 +62,7 @@ def test_bad_host_header_is_400(client, db):
     assert response.status_code == 400
 
 
-LOGIN = "/staff/admin/login/?next=/staff/admin/"
+LOGIN = "/staff/sign-in/?next=/staff/"
 PASSWORD = "right-password-123"
 
 
@@ -74,16 +73,20 @@ def _sign_in(client, username, password, address):
 
 
 def _signed_in(response):
-    return "Site administration" in response.content.decode()
+    return response.wsgi_request.user.is_authenticated
 
 
 def _error(response):
-    return re.search(r'<p class="errornote">\s*(.*?)\s*</p>', response.content.decode(), re.S)[1]
+    return re.search(r'<a href="#id_username">(.*?)</a>', response.content.decode(), re.S)[1]
 
 
 @pytest.fixture
 def editor(db):
-    return get_user_model().objects.create_superuser("editor", "editor@example.org", PASSWORD)
+    from signpost.editorial.services import account_create
+
+    return account_create(
+        username="editor", email="editor@example.org", password=PASSWORD, role="editor"
+    )
 
 
 def test_five_failures_lock_that_username_from_that_address(client, editor):
@@ -124,16 +127,42 @@ def test_failed_sign_ins_keep_no_username_address_or_browser(client, editor):
         assert secret not in stored
 
 
-def test_staff_can_sign_in_and_reach_the_admin(client, db):
-    get_user_model().objects.create_superuser("editor", "editor@example.org", "right-password-123")
+def test_an_operator_signs_in_with_two_factors_before_reaching_the_admin(client, db):
+    from django_otp.oath import totp
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from signpost.editorial.services import account_create
+
+    account_create(username="op", email="op@example.org", password=PASSWORD, role="operator")
     response = client.post(
-        "/staff/admin/login/?next=/staff/admin/",
-        {"username": "editor", "password": "right-password-123"},
-        follow=True,
+        "/staff/sign-in/?next=/staff/admin/", {"username": "op", "password": PASSWORD}
     )
-    assert response.status_code == 200
-    assert "Signpost editors" in response.content.decode()
-    assert client.get("/staff/admin/catalogue/resource/add/").status_code == 200
+    # A password alone opens nothing: the operator must set up an authenticator first.
+    assert response.status_code == 302 and response["Location"].startswith("/staff/two-factor/")
+    assert client.get("/staff/admin/").status_code == 302
+    setup = client.get("/staff/two-factor/")
+    assert "<svg" in setup.content.decode()
+    device = TOTPDevice.objects.get(user__username="op")
+    wrong = client.post("/staff/two-factor/", {"code": "000000"})
+    assert "That code is not right" in wrong.content.decode()
+    # A wrong code makes the next try wait a second (django-otp's throttling): skip the wait.
+    TOTPDevice.objects.get(pk=device.pk).throttle_reset()
+    done = client.post("/staff/two-factor/", {"code": f"{totp(device.bin_key):06d}"})
+    codes = re.findall(r"<li><code>(\w+)</code></li>", done.content.decode())
+    assert len(codes) == 10
+    assert client.get("/staff/admin/").status_code == 200
+    assert client.get("/staff/admin/catalogue/resource/").status_code == 200
+    # Next time: password, then a recovery code (each works once).
+    client.post("/staff/sign-out/")
+    client.post("/staff/sign-in/", {"username": "op", "password": PASSWORD})
+    assert client.get("/staff/admin/").status_code == 302
+    assert client.post("/staff/sign-in/code/", {"code": codes[0]}).status_code == 302
+    assert client.get("/staff/admin/").status_code == 200
+    client.post("/staff/sign-out/")
+    client.post("/staff/sign-in/", {"username": "op", "password": PASSWORD})
+    reused = client.post("/staff/sign-in/code/", {"code": codes[0]})
+    assert "has been used" in reused.content.decode()
+    assert client.get("/staff/admin/").status_code == 302
 
 
 def _production_env(**extra):

@@ -13,7 +13,11 @@ from signpost.worker.schedule import schedule_enqueue_due
 
 def test_a_scheduled_task_is_queued_once_a_period(db):
     start = timezone.now()
-    assert schedule_enqueue_due(now=start) == ["check-links", "forget-sign-in-failures"]
+    assert schedule_enqueue_due(now=start) == [
+        "check-links",
+        "send-review-reminders",
+        "forget-sign-in-failures",
+    ]
     later = start + datetime.timedelta(minutes=59)
     assert schedule_enqueue_due(now=later) == []
     assert schedule_enqueue_due(now=start + datetime.timedelta(hours=1)) == [

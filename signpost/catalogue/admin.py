@@ -2,11 +2,12 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib import admin
+from django.contrib.admin import helpers
 from django.db import transaction
-from django.http import HttpResponse
-from django.utils import timezone
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
 
-from .events import Change, announce_recorded, announce_resources_changed, field_changes
 from .models import (
     Audience,
     Country,
@@ -20,7 +21,7 @@ from .models import (
     Topic,
     Version,
 )
-from .selectors import resource_record, resources_for_export
+from .services import resource_delete, resource_withdraw, term_delete, term_merge, term_update
 
 
 class VersionInline(admin.TabularInline):
@@ -69,69 +70,72 @@ class ResourceAdmin(admin.ModelAdmin):
         ),
     ]
 
-    # The admin runs each change in a transaction; the announcements join it, so the search
-    # index and the audit history commit with the change. Actions are not wrapped by the
-    # admin: wrap them here. The record before the change is kept on the request (the admin
-    # object is shared by every request).
-    def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
-        request.signpost_before = _snapshot(obj.pk) if change else None
-        # Record when a resource first went public, whatever route it took there.
-        if obj.status == "published" and obj.published_at is None:
-            obj.published_at = timezone.now()
-        super().save_model(request, obj, form, change)
+    # Operators only (editors work in the editorial pages). The admin writes nothing itself:
+    # resources are read here, and withdrawn or deleted through the catalogue's services.
+    actions = ["withdraw_selected"]
 
-    def save_related(self, request, form, formsets, change):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    @admin.action(description="Withdraw the selected resources from the public site")
+    def withdraw_selected(self, request: HttpRequest, queryset: QuerySet[Resource]) -> None:
+        for resource in queryset:
+            resource_withdraw(resource=resource, by=request.user, via="admin")
+
+    def delete_model(self, request: HttpRequest, obj: Resource) -> None:
+        resource_delete(resource=obj, by=request.user, via="admin")
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Resource]) -> None:
         with transaction.atomic():
-            super().save_related(request, form, formsets, change)
-            resource = form.instance
-            announce_resources_changed([resource.pk])
-            before = getattr(request, "signpost_before", None)
-            fields = field_changes(before, _snapshot(resource.pk))
-            action = "update" if before is not None else "create"
-            if fields:
-                change_record = Change(action, resource.uid, resource.pk, fields)
-                announce_recorded(changes=[change_record], actor=request.user, via="admin")
-
-    def delete_model(self, request, obj):  # type: ignore[no-untyped-def]
-        self.delete_queryset(request, Resource.objects.filter(pk=obj.pk))
-
-    def delete_queryset(self, request, queryset):  # type: ignore[no-untyped-def]
-        with transaction.atomic():
-            resources = list(queryset)
-            changes = [
-                Change("delete", r.uid, None, field_changes(_snapshot(r.pk), None))
-                for r in resources
-            ]
-            ids = [r.pk for r in resources]
-            super().delete_queryset(request, queryset)
-            announce_resources_changed(ids)
-            announce_recorded(changes=changes, actor=request.user, via="admin")
-
-
-def _snapshot(pk: int) -> dict[str, object]:
-    """The resource as an interchange record: what the audit history compares."""
-    return resource_record(resources_for_export().get(pk=pk))
+            for resource in queryset:
+                resource_delete(resource=resource, by=request.user, via="admin")
 
 
 class TermAdminMixin(admin.ModelAdmin):
-    """A renamed or deleted term changes what its resources are found by: reindex them."""
+    """Terms change through the catalogue's services, which reindex and record their resources."""
+
+    actions = ["merge_selected"]
 
     def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
-        with transaction.atomic():
-            super().save_model(request, obj, form, change)
-            announce_resources_changed(obj.resources.values_list("pk", flat=True))
+        term_update(term=obj, values={}, by=request.user, via="admin")
 
     def delete_model(self, request, obj):  # type: ignore[no-untyped-def]
-        with transaction.atomic():
-            ids = list(obj.resources.values_list("pk", flat=True))
-            super().delete_model(request, obj)
-            announce_resources_changed(ids)
+        term_delete(term=obj, by=request.user, via="admin")
 
     def delete_queryset(self, request, queryset):  # type: ignore[no-untyped-def]
         with transaction.atomic():
-            ids = [pk for term in queryset for pk in term.resources.values_list("pk", flat=True)]
-            super().delete_queryset(request, queryset)
-            announce_resources_changed(ids)
+            for term in queryset:
+                term_delete(term=term, by=request.user, via="admin")
+
+    @admin.action(description="Merge the selected into one of them")
+    def merge_selected(self, request: HttpRequest, queryset: QuerySet[Any]) -> Any:
+        terms = list(queryset)
+        if len(terms) < 2:
+            self.message_user(request, "Choose two or more to merge.", level="error")
+            return None
+        target_pk = request.POST.get("target", "")
+        target = next((t for t in terms if str(t.pk) == target_pk), None)
+        if "apply" in request.POST and target is not None:
+            with transaction.atomic():
+                for term in terms:
+                    if term.pk != target.pk:
+                        term_merge(source=term, target=target, by=request.user, via="admin")
+            self.message_user(request, f"Merged {len(terms) - 1} into “{target}”.")
+            return None
+        return TemplateResponse(
+            request,
+            "admin/catalogue/merge_terms.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": "Merge into one",
+                "terms": terms,
+                "opts": self.model._meta,
+                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            },
+        )
 
 
 @admin.register(Organisation)

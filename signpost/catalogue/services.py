@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import contextlib
+import datetime
 import hashlib
 import queue
 import re
 import threading
+import uuid
 from collections.abc import Callable, Container, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any, TypeVar
 
+from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, connection, transaction
@@ -19,8 +22,8 @@ from django.db.models import Model
 from django.utils import timezone
 from django.utils.text import slugify
 
-from .events import Change, announce_recorded, announce_resources_changed
-from .interchange import InterchangeError, Line, Problem, ResourceRecord, Validator
+from .events import Change, announce_recorded, announce_resources_changed, field_changes
+from .interchange import InterchangeError, Line, Problem, ResourceRecord, Validator, dumps
 from .languages import LANGUAGES
 from .locks import import_lock
 from .models import (
@@ -38,9 +41,12 @@ from .models import (
     Version,
 )
 from .rows import insert_rows, insert_rows_returning_ids, planner_statistics_refresh
+from .selectors import resource_record, resources_for_export
 
 TermModel = TypeVar("TermModel", Topic, Audience, Country, Series, Organisation, Person)
 IMPORT_BATCH = 1000
+# How long a published resource stays current before its owner is asked to review it.
+REVIEW_INTERVAL = datetime.timedelta(days=365)
 # After how many resources an import refreshes the planner's statistics: often while the
 # tables are small and their shape changes fast, then every 32 batches. Without it, a
 # 100,000-resource import on PostgreSQL took half as long again (measured: 97 s against 145 s).
@@ -504,20 +510,285 @@ def _validated_batches(lines: Iterable[Line], validator: Validator) -> Iterator[
         reader.join()
 
 
+class EditConflict(Exception):
+    """The resource changed since the form was opened; `current` is it as it is now."""
+
+    def __init__(self, current: dict[str, Any]):
+        self.current = current
+        super().__init__("the resource was changed by someone else since the form was opened")
+
+
+@dataclass(frozen=True)
+class OwnerAgreement:
+    """The owner's agreement to publish: who gave it, when, and how (a note of the evidence)."""
+
+    by: str
+    on: datetime.date
+    how: str
+
+
+def _records(ids: Iterable[int]) -> dict[int, dict[str, Any]]:
+    """Resources as interchange records, by primary key: what the audit history compares."""
+    return {r.pk: resource_record(r) for r in resources_for_export().filter(pk__in=list(ids))}
+
+
+def resource_record_check(record: dict[str, Any]) -> ResourceRecord:
+    """One record checked exactly as an import checks a line; raises InterchangeError."""
+    related = [uid for uid in record.get("related") or [] if isinstance(uid, str)]
+    slug = record.get("slug")
+    taken = Resource.objects.filter(slug=slug) if isinstance(slug, str) and slug else None
+    validator = Validator(
+        languages=set(Language.objects.values_list("code", flat=True)),
+        existing_ids=set(Resource.objects.filter(uid__in=related).values_list("uid", flat=True)),
+        existing_slugs=dict(taken.values_list("slug", "uid")) if taken is not None else {},
+        files_dir=Path(settings.MEDIA_ROOT),
+    )
+    checked = validator.record(Line(1, dumps(record)))
+    validator.finish()
+    assert checked is not None
+    return checked
+
+
+def _record_write(*, record: dict[str, Any], by: Any, via: str, action: str) -> Resource:
+    """Write one checked record inside the caller's transaction, announcing and recording it."""
+    checked = resource_record_check(record)
+    existing = Resource.objects.filter(uid=checked.id).values_list("pk", flat=True).first()
+    before = _records([existing]).get(existing) if existing else None
+    writer = _CatalogueWriter(Path(settings.MEDIA_ROOT), {checked.id} if existing else set(), [])
+    ids = writer.write([checked])
+    writer.write_related()
+    resource = Resource.objects.get(uid=checked.id)
+    announce_resources_changed(ids)
+    fields = field_changes(before, _records([resource.pk])[resource.pk])
+    if fields or before is None:
+        change = Change(action, resource.uid, resource.pk, fields)
+        announce_recorded(changes=[change], actor=by, via=via)
+    return resource
+
+
+def resource_create(*, record: dict[str, Any], by: Any, via: str) -> Resource:
+    """A new draft resource from an interchange record (docs/data-format.md).
+
+    Raises InterchangeError naming each bad field. The status is always draft: it changes
+    only through resource_submit, resource_publish and resource_withdraw.
+    """
+    record = {**record, "status": Status.DRAFT, "owner_agreement": None}
+    record.setdefault("id", _new_uid())
+    with transaction.atomic():
+        if Resource.objects.filter(uid=record["id"]).exists():
+            raise InterchangeError([Problem(1, "id", f"{record['id']!r} is already used")])
+        return _record_write(record=record, by=by, via=via, action="create")
+
+
+def resource_update(
+    *,
+    resource: Resource,
+    record: dict[str, Any],
+    by: Any,
+    via: str,
+    seen_updated_at: datetime.datetime | None = None,
+) -> Resource:
+    """Replace a resource's fields with those of `record`, keeping its id, status and agreement.
+
+    With `seen_updated_at` (when the form was filled in), a change saved by someone else
+    since then raises EditConflict instead of being overwritten.
+    """
+    with transaction.atomic():
+        current = Resource.objects.select_for_update().get(pk=resource.pk)
+        if seen_updated_at is not None and current.updated_at != seen_updated_at:
+            raise EditConflict(_records([current.pk])[current.pk])
+        kept = _records([current.pk])[current.pk]
+        record = {
+            **record,
+            "id": current.uid,
+            "status": current.status,
+            "owner_agreement": kept["owner_agreement"],
+            "review_by": record.get("review_by", kept["review_by"]),
+            "reviewed_on": kept["reviewed_on"],
+        }
+        return _record_write(record=record, by=by, via=via, action="update")
+
+
+def _new_uid() -> str:
+    return f"r-{uuid.uuid4().hex[:12]}"
+
+
+def _status_change(
+    *, resource: Resource, by: Any, via: str, action: str, change: Callable[[Resource], None]
+) -> Resource:
+    with transaction.atomic():
+        current = Resource.objects.select_for_update().get(pk=resource.pk)
+        before = _records([current.pk])[current.pk]
+        change(current)
+        current.save()
+        announce_resources_changed([current.pk])
+        fields = field_changes(before, _records([current.pk])[current.pk])
+        announce_recorded(
+            changes=[Change(action, current.uid, current.pk, fields)], actor=by, via=via
+        )
+    return current
+
+
+def resource_submit(*, resource: Resource, by: Any, via: str) -> Resource:
+    """A draft offered for review; published and withdrawn resources are not drafts."""
+
+    def change(current: Resource) -> None:
+        if current.status not in (Status.DRAFT, Status.SUBMITTED):
+            raise ValueError(f"a {current.status} resource cannot be submitted")
+        current.status = Status.SUBMITTED
+
+    return _status_change(resource=resource, by=by, via=via, action="submit", change=change)
+
+
+def resource_publish(
+    *,
+    resource: Resource,
+    agreement: OwnerAgreement,
+    by: Any,
+    via: str,
+    review_by: datetime.date | None = None,
+) -> Resource:
+    """Publish with the owner's agreement; due for review a year on unless another date is set.
+
+    `published_at` is the first time the resource went public, whatever route it took.
+    """
+
+    def change(current: Resource) -> None:
+        current.status = Status.PUBLISHED
+        current.agreement_by, current.agreement_on = agreement.by, agreement.on
+        current.agreement_how = agreement.how
+        today = timezone.localdate()
+        if review_by is not None:
+            current.review_by = review_by
+        elif current.review_by is None or current.review_by <= today:
+            current.review_by = today + REVIEW_INTERVAL
+        if current.published_at is None:
+            current.published_at = timezone.now()
+
+    return _status_change(resource=resource, by=by, via=via, action="publish", change=change)
+
+
 def resource_withdraw(*, resource: Resource, by: Any = None, via: str = "service") -> Resource:
     """Take a resource off the public site; its index entry and its audit event go in the
     same transaction."""
+
+    def change(current: Resource) -> None:
+        current.status = Status.WITHDRAWN
+
+    return _status_change(resource=resource, by=by, via=via, action="withdraw", change=change)
+
+
+def resource_review_confirm(*, resource: Resource, by: Any, via: str) -> Resource:
+    """The owner says the resource is still current: reviewed today, due again a year on."""
+
+    def change(current: Resource) -> None:
+        current.reviewed_on = timezone.localdate()
+        current.review_by = current.reviewed_on + REVIEW_INTERVAL
+
+    return _status_change(resource=resource, by=by, via=via, action="confirm", change=change)
+
+
+def resource_delete(*, resource: Resource, by: Any, via: str) -> None:
+    """Delete a resource for good; the audit history keeps what it was."""
     with transaction.atomic():
-        resource = Resource.objects.select_for_update().get(pk=resource.pk)
-        before = resource.status
-        resource.status = Status.WITHDRAWN
-        resource.save(update_fields=["status", "updated_at"])
-        announce_resources_changed([resource.pk])
-        change = Change(
-            "withdraw", resource.uid, resource.pk, {"status": (before, resource.status)}
-        )
+        current = Resource.objects.select_for_update().get(pk=resource.pk)
+        before = _records([current.pk])[current.pk]
+        pk = current.pk
+        current.delete()
+        announce_resources_changed([pk])
+        change = Change("delete", before["id"], None, field_changes(before, None))
         announce_recorded(changes=[change], actor=by, via=via)
-    return resource
+
+
+# The link of each kind of term to its resources: (model holding the link, its field).
+def _term_link(term: Model) -> tuple[type[Model], str]:
+    if isinstance(term, Organisation):
+        return ResourceOrganisation, "organisation"
+    if isinstance(term, Person):
+        return ResourcePerson, "person"
+    if isinstance(term, Series):
+        return Resource, "series"
+    plural: dict[type[Model], str] = {Topic: "topics", Audience: "audiences", Country: "countries"}
+    field: Any = Resource._meta.get_field(plural[type(term)])
+    return field.remote_field.through, str(type(term)._meta.model_name)
+
+
+def _term_resource_ids(term: Model) -> list[int]:
+    model, name = _term_link(term)
+    column = "pk" if model is Resource else "resource_id"
+    return list(model._default_manager.filter(**{name: term}).values_list(column, flat=True))
+
+
+def _term_write(*, terms: list[Model], by: Any, via: str, write: Callable[[], None]) -> None:
+    """Run `write` and record what it did to every resource of `terms`, reindexing them."""
+    with transaction.atomic():
+        ids = sorted({pk for term in terms if term.pk for pk in _term_resource_ids(term)})
+        before = _records(ids)
+        write()
+        after = _records(ids)
+        announce_resources_changed(ids)
+        changes = [
+            Change("update", before[pk]["id"], pk, field_changes(before[pk], after.get(pk)))
+            for pk in ids
+        ]
+        announce_recorded(changes=[c for c in changes if c.fields], actor=by, via=via)
+
+
+def term_update(*, term: Model, values: dict[str, Any], by: Any, via: str) -> Model:
+    """Rename a term (or change its slug, abbreviation or home page); its resources follow."""
+
+    def write() -> None:
+        for name, value in values.items():
+            setattr(term, name, value)
+        term.full_clean()
+        term.save()
+
+    _term_write(terms=[term], by=by, via=via, write=write)
+    return term
+
+
+def term_delete(*, term: Model, by: Any, via: str) -> None:
+    """Delete a term, taking it off every resource that has it."""
+
+    def write() -> None:
+        model, name = _term_link(term)
+        if model is Resource:
+            Resource.objects.filter(**{name: term}).update(**{name: None})
+        else:
+            model._default_manager.filter(**{name: term}).delete()
+        term.delete()
+
+    _term_write(terms=[term], by=by, via=via, write=write)
+
+
+def term_merge(*, source: Model, target: Model, by: Any, via: str) -> Model:
+    """Fold `source` into `target`: its resources get `target` instead, and `source` goes."""
+    if type(source) is not type(target) or source.pk == target.pk:
+        raise ValueError("merge two different terms of one kind")
+
+    def write() -> None:
+        model, name = _term_link(source)
+        links = model._default_manager
+        if model is Resource:
+            links.filter(**{name: source}).update(**{name: target})
+        else:
+            # A resource that already has the target (in the same role) keeps that link.
+            keys = [
+                "resource_id",
+                *(["role"] if model in (ResourceOrganisation, ResourcePerson) else []),
+            ]
+            held = set(links.filter(**{name: target}).values_list(*keys))
+            for link in links.filter(**{name: source}):
+                key = tuple(getattr(link, k) for k in keys)
+                if key in held:
+                    link.delete()
+                else:
+                    setattr(link, name, target)
+                    link.save()
+        source.delete()
+
+    _term_write(terms=[source, target], by=by, via=via, write=write)
+    return target
 
 
 def languages_ensure(*, languages: Iterable[tuple[str, str, str]]) -> int:

@@ -6,8 +6,11 @@ from typing import Any
 
 from django.contrib import admin
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.http import urlencode
 
 from signpost.catalogue.admin import csv_download, resource_admin_section
 from signpost.catalogue.models import Resource
@@ -73,3 +76,22 @@ resource_admin_section(
     description="Changes, newest first",
     render=_audit_history,
 )
+
+
+class OperatorAdminSite(admin.AdminSite):
+    """The admin is for operators: superusers who have passed two-factor sign-in. Everyone
+    signs in on the editorial sign-in page."""
+
+    def has_permission(self, request: HttpRequest) -> bool:
+        user: Any = request.user
+        return bool(user.is_active and user.is_superuser and user.is_verified())
+
+    def login(self, request: HttpRequest, extra_context: Any = None) -> HttpResponse:
+        user: Any = request.user
+        if user.is_authenticated and user.is_verified() and not user.is_superuser:
+            raise Http404("The admin is for operators")
+        target = request.GET.get("next") or reverse("admin:index")
+        return redirect(f"{reverse('editorial:sign_in')}?{urlencode({'next': target})}")
+
+
+admin.site.__class__ = OperatorAdminSite

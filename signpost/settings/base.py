@@ -43,6 +43,9 @@ INSTALLED_APPS = [
     "signpost.worker",
     "django_tasks",
     "django_tasks_db",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
 ]
 
 MIDDLEWARE = [
@@ -56,6 +59,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "signpost.site.middleware.DatabaseBusyMiddleware",
@@ -184,8 +188,27 @@ LINKS_ALLOWED_ADDRESSES: list[str] = []
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 SIGNPOST_SCHEDULE = {
     "check-links": {"task": "signpost.links.tasks.check_links", "every": timedelta(days=1)},
+    "send-review-reminders": {
+        "task": "signpost.editorial.tasks.send_review_reminders",
+        "every": timedelta(days=1),
+    },
     "forget-sign-in-failures": {
         "task": "signpost.editorial.tasks.forget_sign_in_failures",
         "every": timedelta(hours=1),
     },
 }
+
+# Editorial emails (invitations, reminders, answers to owners): the address people reach the
+# site at, for links in emails, and how mail leaves. SMTP settings come from the environment.
+SITE_URL = env("SITE_URL", "http://127.0.0.1:8000")
+EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = env("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(env("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = env("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env("EMAIL_USE_TLS", "0") == "1"
+EMAIL_TIMEOUT = 20
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Signpost <signpost@localhost>")
+LOGIN_URL = "editorial:sign_in"
+# The issuer an authenticator app shows beside the code.
+OTP_TOTP_ISSUER = "Signpost"

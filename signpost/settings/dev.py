@@ -12,3 +12,5 @@ if not _key_file.exists():
     _key_file.parent.mkdir(parents=True, exist_ok=True)
     _key_file.write_text(secrets.token_urlsafe(50))
 SECRET_KEY = env("SECRET_KEY", _key_file.read_text().strip())
+# Emails are printed where `make run` runs, unless an SMTP server is configured.
+EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

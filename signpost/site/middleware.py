@@ -42,8 +42,12 @@ class SecurityHeadersMiddleware:
         response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
         # With "no-referrer" a browser sends "Origin: null" with a form, which fails the
         # staff forms' CSRF check; staff pages tell their own origin, and nobody else.
-        staff = request.path.startswith(self.staff_prefix)
+        staff = request.path.startswith(self.staff_prefix) or request.path.startswith("/staff/")
         response.headers.setdefault("Referrer-Policy", "same-origin" if staff else "no-referrer")
+        if staff:
+            # Staff and owners' pages are never stored by a browser or a proxy, nor indexed.
+            response.headers["Cache-Control"] = "private, no-store"
+            response.headers["X-Robots-Tag"] = "noindex, nofollow"
         return response
 
 

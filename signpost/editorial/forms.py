@@ -1,0 +1,301 @@
+"""The editorial forms. A resource form reads and writes an interchange record, so that the
+catalogue's one validation (the import's) decides what may be published."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.forms import formset_factory
+
+from signpost.catalogue.interchange import Problem
+from signpost.catalogue.models import (
+    Audience,
+    Format,
+    Language,
+    Organisation,
+    OrganisationRole,
+    ResourceType,
+)
+
+from .models import Role
+
+MAX_VERSIONS = 20
+
+
+def _lines(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+class ResourceForm(forms.Form):
+    title = forms.CharField(max_length=300)
+    summary = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 8}),
+        required=False,
+        help_text="Plain text in your own words. Leave a blank line between paragraphs.",
+    )
+    resource_type = forms.ChoiceField(label="Type", choices=ResourceType.choices)
+    published = forms.CharField(
+        label="Date published",
+        required=False,
+        max_length=10,
+        help_text="As precisely as you know it: 2021, 2021-04 or 2021-04-12.",
+    )
+    publisher = forms.ModelChoiceField(queryset=Organisation.objects.none(), empty_label=None)
+    partners = forms.CharField(
+        label="Other organisations",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="One per line: partners, funders or co-authors.",
+    )
+    topics = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="One per line, for example: Child trafficking.",
+    )
+    audiences = forms.MultipleChoiceField(
+        required=False, widget=forms.CheckboxSelectMultiple, choices=[]
+    )
+    countries = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="One per line.",
+    )
+    access_note = forms.CharField(
+        required=False,
+        max_length=300,
+        help_text="Anything a reader needs to know first, for example: free registration required.",
+    )
+
+    def __init__(self, *args: Any, organisations: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["publisher"].queryset = organisations  # type: ignore[attr-defined]
+        self.fields["audiences"].choices = [  # type: ignore[attr-defined]
+            (name, name)
+            for name in Audience.objects.order_by("name").values_list("name", flat=True)
+        ]
+
+    @classmethod
+    def initial_from(cls, record: dict[str, Any]) -> dict[str, Any]:
+        organisations = record.get("organisations") or []
+        publisher = next((o for o in organisations if o.get("role") == "publisher"), None)
+        others = [o for o in organisations if o is not publisher]
+        publisher_pk = None
+        if publisher:
+            publisher_pk = (
+                Organisation.objects.filter(name__iexact=publisher["name"])
+                .values_list("pk", flat=True)
+                .first()
+            )
+        return {
+            "title": record.get("title", ""),
+            "summary": record.get("summary", ""),
+            "resource_type": record.get("resource_type", ""),
+            "published": record.get("published") or "",
+            "publisher": publisher_pk,
+            "partners": "\n".join(o["name"] for o in others),
+            "topics": "\n".join(record.get("topics") or []),
+            "audiences": record.get("audiences") or [],
+            "countries": "\n".join(record.get("countries") or []),
+            "access_note": record.get("access_note", ""),
+        }
+
+    def record(self, kept: dict[str, Any]) -> dict[str, Any]:
+        """The interchange record this form describes; `kept` supplies what it does not show."""
+        data = self.cleaned_data
+        publisher = data["publisher"]
+        organisations = [{"name": publisher.name, "role": OrganisationRole.PUBLISHER}]
+        known_roles = {
+            o["name"].lower(): o["role"]
+            for o in kept.get("organisations") or []
+            if o.get("role") != OrganisationRole.PUBLISHER
+        }
+        for name in _lines(data["partners"]):
+            if name.lower() != publisher.name.lower():
+                role = known_roles.get(name.lower(), OrganisationRole.PARTNER)
+                organisations.append({"name": name, "role": role})
+        return {
+            **{k: v for k, v in kept.items() if k not in ("versions",)},
+            "title": data["title"],
+            "summary": data["summary"].replace("\r\n", "\n"),
+            "resource_type": data["resource_type"],
+            "published": data["published"] or None,
+            "organisations": organisations,
+            "topics": _lines(data["topics"]),
+            "audiences": list(data["audiences"]),
+            "countries": _lines(data["countries"]),
+            "access_note": data["access_note"],
+        }
+
+
+class VersionForm(forms.Form):
+    language = forms.ChoiceField(choices=[])
+    format = forms.ChoiceField(choices=Format.choices)
+    url = forms.CharField(
+        label="Address",
+        required=False,
+        max_length=500,
+        help_text="The document's own address (https://...). Leave empty if it has none yet.",
+    )
+    title = forms.CharField(
+        label="Title in this language",
+        required=False,
+        max_length=300,
+        help_text="Only where it differs from the title above.",
+    )
+    file = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["language"].choices = [  # type: ignore[attr-defined]
+            ("", "Choose a language"),
+            *Language.objects.order_by("name_en").values_list("code", "name_en"),
+        ]
+        self.fields["language"].required = False
+        self.fields["format"].required = False
+
+    def item(self) -> dict[str, str] | None:
+        data = self.cleaned_data
+        if not data or (not data.get("language") and not data.get("url")):
+            return None
+        item = {"language": data.get("language", ""), "format": data.get("format", "")}
+        if data.get("file"):
+            item["file"] = data["file"]
+        else:
+            item["url"] = data.get("url", "").strip()
+        if data.get("title"):
+            item["title"] = data["title"]
+        return item
+
+
+VersionFormSet = formset_factory(VersionForm, extra=1, max_num=MAX_VERSIONS, absolute_max=50)
+
+
+def versions_initial(record: dict[str, Any]) -> list[dict[str, Any]]:
+    return [
+        {
+            "language": v.get("language", ""),
+            "format": v.get("format", ""),
+            "url": v.get("url", ""),
+            "title": v.get("title", ""),
+            "file": v.get("file", ""),
+        }
+        for v in record.get("versions") or []
+    ]
+
+
+_FIELD_OF_PROBLEM = {
+    "title": "title",
+    "summary": "summary",
+    "resource_type": "resource_type",
+    "published": "published",
+    "topics": "topics",
+    "audiences": "audiences",
+    "countries": "countries",
+    "access_note": "access_note",
+}
+
+
+def problems_to_forms(problems: list[Problem], form: ResourceForm, versions: Any) -> None:
+    """Put the catalogue's validation problems beside the fields they are about."""
+    kept_versions = [f for f in versions.forms if f.cleaned_data and f.item() is not None]
+    for problem in problems:
+        match = re.match(r"versions\[(\d+)\](?:\.(\w+))?", problem.field)
+        if match and int(match.group(1)) < len(kept_versions):
+            target = kept_versions[int(match.group(1))]
+            name = match.group(2) if match.group(2) in target.fields else None
+            target.add_error(name, problem.message)
+            continue
+        head = re.split(r"[.\[]", problem.field)[0]
+        if head == "organisations":
+            form.add_error("partners", problem.message)
+        elif head == "versions":
+            form.add_error(None, f"Versions: {problem.message}")
+        else:
+            form.add_error(_FIELD_OF_PROBLEM.get(head), problem.message)
+
+
+class MessageForm(forms.Form):
+    message = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=5000,
+        help_text="The owner sees this message.",
+    )
+
+
+class AgreementForm(forms.Form):
+    given_by = forms.CharField(
+        label="Who agreed", max_length=200, help_text="Their name and organisation."
+    )
+    given_on = forms.DateField(label="When they agreed", help_text="For example 2026-11-28.")
+    how = forms.CharField(
+        label="How they agreed", max_length=300, help_text="For example: by email to the office."
+    )
+    note = forms.CharField(label="Note", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    evidence = forms.FileField(label="Evidence (optional)", required=False)
+
+    def clean_evidence(self) -> Any:
+        evidence = self.cleaned_data.get("evidence")
+        if evidence and evidence.size > 10 * 1024 * 1024:
+            raise ValidationError("The evidence file must be smaller than 10 MB.")
+        return evidence
+
+
+class InvitationForm(forms.Form):
+    email = forms.EmailField(label="Email address")
+    role = forms.ChoiceField(
+        choices=[(Role.OWNER, "Owner at a partner organisation"), (Role.EDITOR, "Editor")],
+        widget=forms.RadioSelect,
+        initial=Role.OWNER,
+    )
+    organisations = forms.ModelMultipleChoiceField(
+        queryset=Organisation.objects.order_by("name"),
+        required=False,
+        help_text="The organisations an owner works for (hold Ctrl or Cmd to choose several).",
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("role") == Role.OWNER and not data.get("organisations"):
+            self.add_error("organisations", "Choose at least one organisation for an owner.")
+        return data
+
+
+class SetPasswordForm(forms.Form):
+    username = forms.CharField(
+        label="Username", max_length=150, help_text="Letters, digits and @ . + - _ only."
+    )
+    password = forms.CharField(
+        label="Password", widget=forms.PasswordInput, help_text="At least 12 characters."
+    )
+    password_again = forms.CharField(label="Password again", widget=forms.PasswordInput)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("password") and data.get("password") != data.get("password_again"):
+            self.add_error("password_again", "The two passwords are not the same.")
+        return data
+
+
+class SignInForm(forms.Form):
+    username = forms.CharField(max_length=150)
+    password = forms.CharField(widget=forms.PasswordInput)
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(
+        label="Code",
+        max_length=16,
+        help_text="The 6-digit code from your authenticator app, or one of your recovery codes.",
+    )
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(
+        label="Why (optional)",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
