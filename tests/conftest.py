@@ -51,26 +51,16 @@ def url_routes(resolver=None, prefix=""):
             yield prefix + str(entry.pattern)
 
 
-def verified_client(user):
-    """A test client signed in as `user` who has passed two-factor sign-in."""
-    from django.test import Client
-    from django_otp import DEVICE_ID_SESSION_KEY
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
-    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
-    device = device or TOTPDevice.objects.create(user=user, name="test", confirmed=True)
-    client = Client()
-    client.force_login(user)
-    session = client.session
-    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-    session.save()
-    return client
-
-
 @pytest.fixture
 def admin_client(db, admin_user):
     """An operator in the admin: a superuser, signed in with two factors."""
     from signpost.editorial.models import Account
 
+    from .editorial_support import verified_client
+
     Account.objects.get_or_create(user=admin_user, defaults={"role": "operator"})
     return verified_client(admin_user)
+
+
+# The editorial tests' people and mail server, for every test module that needs them.
+from .editorial_support import inbox, people  # noqa: E402, F401

@@ -191,7 +191,8 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
                 request, "editorial/link_refused.html", {"reason": refused.reason}, status=410
             )
         except ValidationError as error:
-            for field, problems in error.message_dict.items():
+            by_field = error.message_dict if hasattr(error, "error_dict") else {}
+            for field, problems in by_field.items() or [("password", error.messages)]:
                 target = field if field in form.fields else "password"
                 for problem in problems:
                     form.add_error(target, problem)

@@ -1,7 +1,7 @@
 """Logs that never hold what identifies a visitor or what they looked for.
 
-One filter serves Django's loggers and gunicorn's error log: it removes client addresses
-and query strings from every message, and replaces an exception's message (which may quote
+One filter serves Django's loggers and gunicorn's logs: it removes client addresses, query
+strings and the tokens of emailed links from every message, and replaces an exception's message (which may quote
 a visitor's input) with its type, keeping the traceback's file and line numbers.
 """
 
@@ -18,12 +18,15 @@ _IP_FIELD = re.compile(r"\bip=\S*")
 _IPV4 = re.compile(r"\b\d{1,3}(?:\.\d{1,3}){3}\b")
 _IPV6 = re.compile(r"\[?\b(?:[0-9a-fA-F]{0,4}:){2,7}[0-9a-fA-F]{0,4}\b\]?")
 _QUERY = re.compile(r"\?[^\s'\"]*")
+# The signed tokens of emailed links (invitations, "still current") work like passwords.
+_LINK_TOKEN = re.compile(r"(/staff/(?:invitation|still-current)/)[^/\s'\"]+")
 
 
 def redact(text: str) -> str:
     """The text without client addresses or query strings."""
     text = _IP_FIELD.sub("ip=-", text)
     text = _QUERY.sub("?…", text)
+    text = _LINK_TOKEN.sub(r"\1…", text)
     text = _IPV4.sub("-", text)
     return _IPV6.sub("-", text)
 
@@ -52,5 +55,5 @@ class PrivateGunicornLogger(GunicornLogger):
 
     def setup(self, cfg: Any) -> None:
         super().setup(cfg)
-        for handler in self.error_log.handlers:
+        for handler in [*self.error_log.handlers, *self.access_log.handlers]:
             handler.addFilter(RedactVisitorData())
