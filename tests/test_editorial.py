@@ -114,6 +114,7 @@ def test_the_whole_journey_from_invitation_to_withdrawal(client, people, inbox, 
     assert "spotting forced labour" in public.content.decode()
     found = client.get("/api/v1/resources", {"q": "forced labour employers"}).json()
     assert [r["slug"] for r in found["results"]] == [resource.slug]
+    assert client.get(f"/api/v1/resources/{resource.uid}").status_code == 200
     assert _facets(client)["topic"]
 
     # The owner withdraws agreement: gone at once from the page, the API, search and facets.
@@ -124,7 +125,7 @@ def test_the_whole_journey_from_invitation_to_withdrawal(client, people, inbox, 
     )
     assert withdrawn.status_code == 302
     assert client.get(f"/resources/{resource.slug}/").status_code == 404
-    assert client.get(f"/api/v1/resources/{resource.slug}").status_code == 404
+    assert client.get(f"/api/v1/resources/{resource.uid}").status_code == 404
     assert client.get("/api/v1/resources", {"q": "forced labour"}).json()["count"] == 0
     assert all(not values for values in _facets(client).values())
     (notice,) = inbox.to("editor@office.example")
@@ -364,3 +365,25 @@ def test_the_matrix_covers_every_editorial_page(people, states):
     covered.add("staff/submissions/<int:pk>/<str:decision>/")  # publish: in the journey
     editorial = {r for r in url_routes() if r.startswith("staff/") and "admin" not in r}
     assert editorial <= covered, editorial - covered
+
+
+def test_an_operator_creates_the_first_editor_from_the_command_line(db, monkeypatch):
+    import io
+
+    from django.core.management import CommandError, call_command
+
+    from signpost.editorial.models import Account
+
+    monkeypatch.setenv("SIGNPOST_ACCOUNT_PASSWORD", "short")
+    with pytest.raises(CommandError, match="too short"):
+        call_command(
+            "create_account", "--role=editor", "--username=sam", "--email=sam@office.example"
+        )
+    monkeypatch.setenv("SIGNPOST_ACCOUNT_PASSWORD", PASSWORD)
+    out = io.StringIO()
+    call_command(
+        "create_account", "--role=editor", "--username=sam", "--email=sam@office.example",
+        stdout=out,
+    )  # fmt: skip
+    assert Account.objects.get(user__username="sam").role == "editor"
+    assert "two-factor" in out.getvalue()

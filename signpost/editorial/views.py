@@ -490,7 +490,7 @@ def editor_decide(request: HttpRequest, pk: int, decision: str) -> HttpResponse:
             messages.error(request, f"It cannot be published as it is: {error}")
             return redirect("editorial:submission", pk=submission.pk)
         messages.success(request, f"“{resource.title}” is published.")
-        return redirect("editorial:editor")
+        return redirect("editorial:editor_resource", pk=resource.pk)
     message_form = MessageForm(request.POST)
     if not message_form.is_valid():
         return _review_again(request, submission, message_form=message_form)

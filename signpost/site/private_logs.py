@@ -1,8 +1,9 @@
 """Logs that never hold what identifies a visitor or what they looked for.
 
 One filter serves Django's loggers and gunicorn's logs: it removes client addresses, query
-strings and the tokens of emailed links from every message, and replaces an exception's message (which may quote
-a visitor's input) with its type, keeping the traceback's file and line numbers.
+strings and the tokens of emailed links from every message, and replaces an exception's
+message (which may quote a visitor's input) with its type, keeping the traceback's file and
+line numbers.
 """
 
 from __future__ import annotations
