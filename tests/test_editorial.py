@@ -387,3 +387,37 @@ def test_an_operator_creates_the_first_editor_from_the_command_line(db, monkeypa
     )  # fmt: skip
     assert Account.objects.get(user__username="sam").role == "editor"
     assert "two-factor" in out.getvalue()
+
+
+# Writes to catalogue models that only the catalogue's services may make. The two benchmark
+# commands build synthetic catalogues and refuse any database whose name lacks "bench".
+CATALOGUE_MODELS = (
+    "Resource|Version|Organisation|Person|Topic|Audience|Country|Series|Language"
+    "|ResourceOrganisation|ResourcePerson"
+)
+WRITE = re.compile(
+    rf"\b({CATALOGUE_MODELS})(\.\w+)*\.objects\.(\w+\([^)]*\)\.)*"
+    r"(create|bulk_create|update|bulk_update|get_or_create|update_or_create|delete)\("
+)
+ALLOWED_WRITERS = {
+    "catalogue/services.py",
+    "catalogue/management/commands/benchmark_import.py",
+    "search/management/commands/benchmark_search.py",
+}
+
+
+def test_no_code_writes_to_the_catalogue_around_its_services():
+    from .conftest import ROOT
+
+    offenders = []
+    for path in (ROOT / "signpost").rglob("*.py"):
+        relative = path.relative_to(ROOT / "signpost").as_posix()
+        if "/migrations/" in relative or relative in ALLOWED_WRITERS:
+            continue
+        for number, line in enumerate(path.read_text().splitlines(), 1):
+            if WRITE.search(line):
+                offenders.append(f"{relative}:{number}: {line.strip()}")
+    assert offenders == []
+    # The check finds what it looks for.
+    assert WRITE.search('Topic.objects.filter(slug="x").delete()')
+    assert WRITE.search("Resource.related.through.objects.bulk_create(rows)")
