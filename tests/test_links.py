@@ -332,7 +332,7 @@ def test_a_version_without_an_address_offers_the_publisher_s_home_page(client, d
     assert "No link of its own yet." in html
     assert 'href="https://hibiscus.example/"' in html
     assert "Find it on Hibiscus Initiatives\u2019 website" in html
-    assert "(the organisation\u2019s home page, on another website)" in html
+    assert "(the organisation\u2019s own website, not this document)" in html
 
 
 def test_a_resource_s_staff_page_shows_its_link_history(admin_client):
