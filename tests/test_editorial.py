@@ -421,3 +421,19 @@ def test_no_code_writes_to_the_catalogue_around_its_services():
     # The check finds what it looks for.
     assert WRITE.search('Topic.objects.filter(slug="x").delete()')
     assert WRITE.search("Resource.related.through.objects.bulk_create(rows)")
+
+
+def test_a_submission_answered_meanwhile_gives_a_message_not_an_error(people):
+    from signpost.editorial.services import submission_request_changes
+
+    submission = Submission.objects.create(
+        organisation=people["org_a"], record={"title": "Sent"}, status="submitted"
+    )
+    editor = client_for(people["editor"])
+    page = editor.get(f"/staff/submissions/{submission.pk}/")
+    assert "Ask for changes" in page.content.decode()
+    submission_request_changes(submission=submission, by=people["editor"], message="First.")
+    late = editor.post(f"/staff/submissions/{submission.pk}/decline/", {"message": "Second."})
+    assert late.status_code == 302
+    assert "already been answered" in editor.get(late["Location"]).content.decode()
+    assert Submission.objects.get().status == "changes"

@@ -338,6 +338,9 @@ def submission_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 by=request.user,
                 revision=int(revision) if revision.isdigit() else 0,
             )
+        except ValueError as refused:  # sent to the editors meanwhile (another tab)
+            messages.error(request, f"Not saved: {refused}.")
+            return redirect("editorial:submission", pk=submission.pk)
         except SubmissionConflict as conflict:
             return _conflict(
                 request,
@@ -359,6 +362,9 @@ def _after_save(request: HttpRequest, submission: Submission) -> HttpResponse:
         return redirect("editorial:submission", pk=submission.pk)
     try:
         submission_submit(submission=submission, by=request.user)
+    except ValueError as refused:  # already sent, from another tab
+        messages.info(request, f"{str(refused).capitalize()}.")
+        return redirect("editorial:submission", pk=submission.pk)
     except InterchangeError as error:
         form, versions = _resource_forms(request, request.account, submission.record)  # type: ignore[attr-defined]
         _forms_valid(form, versions)
@@ -486,7 +492,7 @@ def editor_decide(request: HttpRequest, pk: int, decision: str) -> HttpResponse:
                 note=data["note"],
                 evidence=data["evidence"],
             )
-        except InterchangeError as error:
+        except (InterchangeError, ValueError) as error:
             messages.error(request, f"It cannot be published as it is: {error}")
             return redirect("editorial:submission", pk=submission.pk)
         messages.success(request, f"“{resource.title}” is published.")
@@ -495,14 +501,19 @@ def editor_decide(request: HttpRequest, pk: int, decision: str) -> HttpResponse:
     if not message_form.is_valid():
         return _review_again(request, submission, message_form=message_form)
     text = message_form.cleaned_data["message"]
-    if decision == "changes":
-        submission_request_changes(submission=submission, by=request.user, message=text)
-        messages.success(request, "The owner is asked for changes.")
-    elif decision == "decline":
-        submission_decline(submission=submission, by=request.user, message=text)
-        messages.success(request, "The submission is declined; the owner is told.")
-    else:
+    answers = {
+        "changes": (submission_request_changes, "The owner is asked for changes."),
+        "decline": (submission_decline, "The submission is declined; the owner is told."),
+    }
+    if decision not in answers:
         raise Http404("No such decision")
+    answer, done = answers[decision]
+    try:
+        answer(submission=submission, by=request.user, message=text)
+    except ValueError as refused:  # answered meanwhile by another editor
+        messages.error(request, f"{str(refused).capitalize()}.")
+        return redirect("editorial:submission", pk=submission.pk)
+    messages.success(request, done)
     return redirect("editorial:editor")
 
 
