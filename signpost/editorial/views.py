@@ -298,13 +298,19 @@ def owner_new(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _owned_published(account: Any, pk: int) -> Resource:
+    """One of the owner's published resources; 404 for anything else."""
+    resource = resource_owned_get(account, pk)
+    if resource.status != Status.PUBLISHED:
+        raise Http404("Only a published resource")
+    return resource
+
+
 @owner_required
 def owner_change(request: HttpRequest, pk: int) -> HttpResponse:
     """Propose a change to a published resource: a draft that starts from what is public."""
     account = request.account  # type: ignore[attr-defined]
-    resource = resource_owned_get(account, pk)
-    if resource.status != Status.PUBLISHED:
-        raise Http404("Only a published resource can be changed this way")
+    resource = _owned_published(account, pk)
     if request.method != "POST":
         return render(request, "editorial/owner_change.html", {"resource": resource})
     pending = submissions_visible(account).filter(
@@ -426,9 +432,7 @@ def submission_message(request: HttpRequest, pk: int) -> HttpResponse:
 @owner_required
 def owner_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     account = request.account  # type: ignore[attr-defined]
-    resource = resource_owned_get(account, pk)
-    if resource.status != Status.PUBLISHED:
-        raise Http404("Only a published resource can be withdrawn")
+    resource = _owned_published(account, pk)
     form = WithdrawForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         agreement_withdraw(resource=resource, by=request.user, reason=form.cleaned_data["reason"])
@@ -443,9 +447,7 @@ def owner_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def owner_still_current(request: HttpRequest, pk: int) -> HttpResponse:
     account = request.account  # type: ignore[attr-defined]
-    resource = resource_owned_get(account, pk)
-    if resource.status != Status.PUBLISHED:
-        raise Http404("Only a published resource can be confirmed")
+    resource = _owned_published(account, pk)
     resource = resource_review_confirm(resource=resource, by=request.user, via="owner")
     messages.success(
         request, f"Thank you. “{resource.title}” is due for review again on {resource.review_by}."
