@@ -437,3 +437,39 @@ def test_a_submission_answered_meanwhile_gives_a_message_not_an_error(people):
     assert late.status_code == 302
     assert "already been answered" in editor.get(late["Location"]).content.decode()
     assert Submission.objects.get().status == "changes"
+
+
+def test_withdrawing_agreement_closes_a_pending_change(client, people):
+    resource = ResourceFactory(title="Old title", organisations=[people["org_a"]])
+    owner = client_for(people["owner_a"])
+    edit = owner.post(f"/staff/owner/resources/{resource.pk}/change/")["Location"]
+    sent = resource_form(publisher=people["org_a"], title="New", action="submit", revision="1")
+    owner.post(edit, sent)
+    # A second "propose a change" while one is with the editors opens that one, not a new one.
+    again = owner.post(f"/staff/owner/resources/{resource.pk}/change/")
+    assert Submission.objects.count() == 1
+    assert again["Location"] == f"/staff/submissions/{Submission.objects.get().pk}/"
+    owner.post(f"/staff/owner/resources/{resource.pk}/withdraw/", {"reason": ""})
+    submission = Submission.objects.get()
+    assert submission.status == "declined"
+    assert "withdrew agreement" in submission.messages.get().text
+    # Nothing an editor does now puts it back on the site.
+    editor = client_for(people["editor"])
+    editor.post(
+        f"/staff/submissions/{submission.pk}/publish/",
+        {"given_by": "Owner A", "given_on": "2026-11-01", "how": "Email"},
+    )
+    assert client.get(f"/resources/{resource.slug}/").status_code == 404
+
+
+def test_the_invitation_email_names_the_organisations(
+    people, inbox, django_capture_on_commit_callbacks
+):
+    from signpost.editorial.services import invitation_create
+
+    with django_capture_on_commit_callbacks(execute=True):
+        invitation_create(
+            email="x@a.example", role="owner", organisations=[people["org_a"]], by=None
+        )
+    (message,) = inbox.to("x@a.example")
+    assert "as owner for Partner A." in inbox.body(message)

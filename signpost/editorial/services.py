@@ -46,6 +46,11 @@ from .models import (
 )
 
 INVITATION_LIFETIME = datetime.timedelta(days=7)
+OPEN_STATUSES = [
+    SubmissionStatus.DRAFT,
+    SubmissionStatus.SUBMITTED,
+    SubmissionStatus.CHANGES_REQUESTED,
+]
 CONFIRMATION_LIFETIME = datetime.timedelta(days=60)
 REMIND_BEFORE = datetime.timedelta(days=30)
 _INVITATION_SALT = "signpost.editorial.invitation"
@@ -114,7 +119,8 @@ def invitation_create(
         )
         invitation.organisations.set(organisations)
         link = _absolute(reverse("editorial:invitation", args=[invitation_token(invitation)]))
-        context = {"invitation": invitation, "link": link, "organisations": organisations}
+        names = [organisation.name for organisation in organisations]
+        context = {"invitation": invitation, "link": link, "organisations": names}
         transaction.on_commit(
             lambda: _mail(
                 to=[email],
@@ -313,6 +319,8 @@ def submission_approve(
         if current.status != SubmissionStatus.SUBMITTED:
             raise ValueError("only a submission waiting for review can be published")
         assert current.resource is not None
+        if current.is_change and current.resource.status != Status.PUBLISHED:
+            raise ValueError("the owner withdrew agreement for this resource meanwhile")
         record = {k: v for k, v in current.record.items() if k != "id"}
         resource = resource_update(resource=current.resource, record=record, by=by, via="editor")
         resource = resource_publish(resource=resource, agreement=agreement, by=by, via="editor")
@@ -340,6 +348,12 @@ def agreement_withdraw(*, resource: Resource, by: Any, reason: str) -> Resource:
         Agreement.objects.filter(resource=resource, withdrawn_at=None).update(
             withdrawn_at=timezone.now()
         )
+        # Changes still open for it would put it back on the site: they end here.
+        for pending in Submission.objects.filter(resource=resource, status__in=OPEN_STATUSES):
+            pending.status = SubmissionStatus.DECLINED
+            pending.revision += 1
+            pending.save()
+            message_add(submission=pending, by=by, text="Closed: the owner withdrew agreement.")
         link = _absolute(reverse("editorial:editor_resource", args=[resource.pk]))
         to = _editor_emails()
         context = {"resource": resource, "reason": reason, "by": by.get_username(), "link": link}

@@ -59,6 +59,7 @@ from .selectors import (
     submissions_visible,
 )
 from .services import (
+    OPEN_STATUSES,
     LinkRefused,
     SubmissionConflict,
     agreement_withdraw,
@@ -133,9 +134,11 @@ def sign_in_code(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_POST
 def sign_out(request: HttpRequest) -> HttpResponse:
-    logout(request)
+    """Sign out (a form's POST; a GET, from a typed address, changes nothing)."""
+    if request.method == "POST":
+        logout(request)
+        messages.success(request, "You are signed out.")
     return redirect("editorial:sign_in")
 
 
@@ -313,10 +316,12 @@ def owner_change(request: HttpRequest, pk: int) -> HttpResponse:
     resource = _owned_published(account, pk)
     if request.method != "POST":
         return render(request, "editorial/owner_change.html", {"resource": resource})
-    pending = submissions_visible(account).filter(
-        resource=resource,
-        status__in=[SubmissionStatus.DRAFT, SubmissionStatus.CHANGES_REQUESTED],
-    )
+    pending = submissions_visible(account).filter(resource=resource, status__in=OPEN_STATUSES)
+    waiting = pending.filter(status=SubmissionStatus.SUBMITTED).first()
+    if waiting is not None:
+        # A second change started from the published text would undo the first one.
+        messages.info(request, "A change to this resource is already with the editors.")
+        return redirect("editorial:submission", pk=waiting.pk)
     submission = pending.first() or submission_create(
         organisation=organisations_of(account).filter(resources=resource).first(),  # type: ignore[arg-type]
         by=request.user,
@@ -407,7 +412,7 @@ def submission_detail(request: HttpRequest, pk: int) -> HttpResponse:
     }
     if account.role == Role.EDITOR:
         context["agreement_form"] = AgreementForm(
-            initial={"given_on": datetime.date.today(), "how": "By email to the office"}
+            initial={"given_on": datetime.date.today().isoformat(), "how": "By email to the office"}
         )
         return render(request, "editorial/editor_submission.html", context)
     return render(request, "editorial/owner_submission.html", context)
@@ -450,7 +455,8 @@ def owner_still_current(request: HttpRequest, pk: int) -> HttpResponse:
     resource = _owned_published(account, pk)
     resource = resource_review_confirm(resource=resource, by=request.user, via="owner")
     messages.success(
-        request, f"Thank you. “{resource.title}” is due for review again on {resource.review_by}."
+        request,
+        f"Thank you. “{resource.title}” is due for review again on {resource.review_by:%-d %B %Y}.",
     )
     return redirect("editorial:owner")
 
