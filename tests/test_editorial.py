@@ -7,11 +7,12 @@ import datetime
 import re
 
 import pytest
+from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from signpost.catalogue.models import Resource, Status, Topic
 from signpost.catalogue.services import term_delete, term_merge
-from signpost.editorial.models import AuditEvent, Invitation, Submission
+from signpost.editorial.models import Agreement, AuditEvent, Invitation, Submission
 from signpost.editorial.services import confirmation_token, review_reminders_send
 
 from .editorial_support import PASSWORD, client_for, resource_form
@@ -289,7 +290,14 @@ def states(people):
         organisation=people["org_a"], record={"title": "Sent"}, status="submitted"
     )
     draft = Submission.objects.create(organisation=people["org_a"], record={"title": "Draft"})
-    return {"published": published, "withdrawn": withdrawn, "submitted": submitted, "draft": draft}
+    agreement = Agreement.objects.create(
+        resource=published, given_by="Owner A", given_on="2026-11-01", how="Email",
+        evidence=ContentFile(b"%PDF-1.4 agreed", name="email.pdf"),
+    )  # fmt: skip
+    return {
+        "published": published, "withdrawn": withdrawn, "submitted": submitted,
+        "draft": draft, "agreement": agreement,
+    }  # fmt: skip
 
 
 # (path template, status for each role in ROLES order). 302 for anonymous: to sign in.
@@ -308,6 +316,7 @@ MATRIX = [
     ("/staff/editor/", [302, 404, 404, 200, 404]),
     ("/staff/editor/invite/", [302, 404, 404, 200, 404]),
     ("/staff/editor/resources/{published}/", [302, 404, 404, 200, 404]),
+    ("/staff/editor/agreements/{agreement}/evidence/", [302, 404, 404, 200, 404]),
     # Only operators pass; the others are sent to sign in (an editor's sign-in page is 404).
     ("/staff/admin/", [302, 302, 302, 302, 200]),
 ]
@@ -473,3 +482,14 @@ def test_the_invitation_email_names_the_organisations(
         )
     (message,) = inbox.to("x@a.example")
     assert "as owner for Partner A." in inbox.body(message)
+
+
+def test_an_editor_downloads_an_agreement_s_evidence(people, states):
+    editor = client_for(people["editor"])
+    page = editor.get(f"/staff/editor/resources/{states['published'].pk}/").content.decode()
+    assert "Download the evidence" in page
+    answer = editor.get(f"/staff/editor/agreements/{states['agreement'].pk}/evidence/")
+    assert b"".join(answer.streaming_content) == b"%PDF-1.4 agreed"
+    assert answer["Content-Disposition"].startswith("attachment")
+    assert answer["Content-Security-Policy"].startswith("sandbox")
+    assert answer["X-Content-Type-Options"] == "nosniff"

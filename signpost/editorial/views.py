@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime
+from pathlib import Path
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.dateparse import parse_datetime
@@ -42,7 +44,7 @@ from .forms import (
     problems_to_forms,
     versions_initial,
 )
-from .models import AuditEvent, Role, Submission, SubmissionStatus
+from .models import Agreement, AuditEvent, Role, Submission, SubmissionStatus
 from .selectors import (
     account_of,
     organisations_of,
@@ -596,6 +598,21 @@ def _conflict(
         {"rows": rows, "reopen": reopen},
         status=409,
     )
+
+
+@editor_required
+def agreement_evidence(request: HttpRequest, pk: int) -> HttpResponseBase:
+    """The file an editor attached as evidence of an agreement: for editors, as a download."""
+    agreement = Agreement.objects.filter(pk=pk).exclude(evidence="").first()
+    if agreement is None:
+        raise Http404("No such evidence")
+    response = FileResponse(
+        agreement.evidence.open("rb"),
+        as_attachment=True,
+        filename=f"agreement-{agreement.pk}{Path(agreement.evidence.name).suffix[:10]}",
+    )
+    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    return response
 
 
 @editor_required
