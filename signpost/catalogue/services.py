@@ -549,12 +549,16 @@ def resource_record_check(record: dict[str, Any]) -> ResourceRecord:
     return checked
 
 
-def _record_write(*, record: dict[str, Any], by: Any, via: str, action: str) -> Resource:
-    """Write one checked record inside the caller's transaction, announcing and recording it."""
+def _record_write(
+    *, record: dict[str, Any], before: dict[str, Any] | None, by: Any, via: str, action: str
+) -> Resource:
+    """Write one checked record inside the caller's transaction, announcing and recording it.
+
+    `before` is the resource as it was (None for a new one), read once by the caller.
+    """
     checked = resource_record_check(record)
-    existing = Resource.objects.filter(uid=checked.id).values_list("pk", flat=True).first()
-    before = _records([existing]).get(existing) if existing else None
-    writer = _CatalogueWriter(Path(settings.MEDIA_ROOT), {checked.id} if existing else set(), [])
+    existing = {checked.id} if before is not None else set()
+    writer = _CatalogueWriter(Path(settings.MEDIA_ROOT), existing, [])
     ids = writer.write([checked])
     writer.write_related()
     resource = Resource.objects.get(uid=checked.id)
@@ -577,7 +581,7 @@ def resource_create(*, record: dict[str, Any], by: Any, via: str) -> Resource:
     with transaction.atomic():
         if Resource.objects.filter(uid=record["id"]).exists():
             raise InterchangeError([Problem(1, "id", f"{record['id']!r} is already used")])
-        return _record_write(record=record, by=by, via=via, action="create")
+        return _record_write(record=record, before=None, by=by, via=via, action="create")
 
 
 def resource_update(
@@ -595,9 +599,9 @@ def resource_update(
     """
     with transaction.atomic():
         current = Resource.objects.select_for_update().get(pk=resource.pk)
-        if seen_updated_at is not None and current.updated_at != seen_updated_at:
-            raise EditConflict(_records([current.pk])[current.pk])
         kept = _records([current.pk])[current.pk]
+        if seen_updated_at is not None and current.updated_at != seen_updated_at:
+            raise EditConflict(kept)
         record = {
             **record,
             "id": current.uid,
@@ -606,7 +610,7 @@ def resource_update(
             "review_by": record.get("review_by", kept["review_by"]),
             "reviewed_on": kept["reviewed_on"],
         }
-        return _record_write(record=record, by=by, via=via, action="update")
+        return _record_write(record=record, before=kept, by=by, via=via, action="update")
 
 
 def _new_uid() -> str:

@@ -62,4 +62,5 @@ def role_required(
 
 editor_required = role_required(Role.EDITOR)
 owner_required = role_required(Role.OWNER)
+editor_or_owner_required = role_required(Role.EDITOR, Role.OWNER)
 staff_required = role_required(Role.EDITOR, Role.OWNER, Role.OPERATOR)

@@ -91,7 +91,7 @@ def published_record(resource: Resource | None) -> dict[str, Any]:
     """The resource as the public sees it now, as an interchange record ({} if not public)."""
     if resource is None or resource.status != Status.PUBLISHED:
         return {}
-    return resource_record(resources_for_export().get(pk=resource.pk))
+    return resource_current_record(resource)
 
 
 def resource_current_record(resource: Resource) -> dict[str, Any]:

@@ -55,6 +55,8 @@ CONFIRMATION_LIFETIME = datetime.timedelta(days=60)
 REMIND_BEFORE = datetime.timedelta(days=30)
 _INVITATION_SALT = "signpost.editorial.invitation"
 _CONFIRMATION_SALT = "signpost.editorial.still-current"
+# A proposal has no catalogue id until it is submitted; checking it needs one.
+_PROPOSAL_ID = "proposal"
 
 
 class LinkRefused(Exception):
@@ -173,14 +175,9 @@ def invitation_accept(*, token: str, username: str, password: str) -> AbstractBa
     return user
 
 
-def _new_record_id() -> str:
-    # A proposal has no catalogue id until it is submitted; checks need one.
-    return "proposal"
-
-
 def submission_check(submission: Submission, record: dict[str, Any]) -> None:
     """Raise InterchangeError naming each field that an editor could not publish."""
-    uid = submission.resource.uid if submission.resource else _new_record_id()
+    uid = submission.resource.uid if submission.resource else _PROPOSAL_ID
     resource_record_check({**record, "id": uid, "status": Status.DRAFT, "owner_agreement": None})
 
 

@@ -30,7 +30,13 @@ from signpost.catalogue.services import (
 from signpost.links.selectors import resources_needing_attention
 
 from . import two_factor
-from .access import editor_required, owner_required, second_step_needed, staff_required
+from .access import (
+    editor_or_owner_required,
+    editor_required,
+    owner_required,
+    second_step_needed,
+    staff_required,
+)
 from .forms import (
     AgreementForm,
     CodeForm,
@@ -398,34 +404,35 @@ def _after_save(request: HttpRequest, submission: Submission) -> HttpResponse:
     return redirect("editorial:submission", pk=submission.pk)
 
 
-@staff_required
-def submission_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    account = request.account  # type: ignore[attr-defined]
-    if account.role == Role.OPERATOR:
-        raise Http404("Not for this role")
-    submission = submission_get(account, pk)
+def _submission_context(submission: Submission, **forms: Any) -> dict[str, Any]:
+    """What a submission's page shows: its difference from what is public, and its thread."""
     before = published_record(submission.resource)
-    context: dict[str, Any] = {
+    return {
         "submission": submission,
         "differences": record_differences(before, submission.record),
         "is_new": not before,
         "thread": submission.messages.all(),
         "message_form": MessageForm(),
-    }
-    if account.role == Role.EDITOR:
-        context["agreement_form"] = AgreementForm(
+        "agreement_form": AgreementForm(
             initial={"given_on": datetime.date.today().isoformat(), "how": "By email to the office"}
-        )
+        ),
+        **forms,
+    }
+
+
+@editor_or_owner_required
+def submission_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    account = request.account  # type: ignore[attr-defined]
+    context = _submission_context(submission_get(account, pk))
+    if account.role == Role.EDITOR:
         return render(request, "editorial/editor_submission.html", context)
     return render(request, "editorial/owner_submission.html", context)
 
 
-@staff_required
+@editor_or_owner_required
 @require_POST
 def submission_message(request: HttpRequest, pk: int) -> HttpResponse:
     account = request.account  # type: ignore[attr-defined]
-    if account.role == Role.OPERATOR:
-        raise Http404("Not for this role")
     submission = submission_get(account, pk)
     form = MessageForm(request.POST)
     if form.is_valid():
@@ -528,15 +535,7 @@ def editor_decide(request: HttpRequest, pk: int, decision: str) -> HttpResponse:
 
 
 def _review_again(request: HttpRequest, submission: Submission, **forms: Any) -> HttpResponse:
-    context: dict[str, Any] = {
-        "submission": submission,
-        "differences": record_differences(published_record(submission.resource), submission.record),
-        "is_new": submission.resource is None or submission.resource.status != Status.PUBLISHED,
-        "thread": submission.messages.all(),
-        "message_form": MessageForm(),
-        "agreement_form": AgreementForm(),
-        **forms,
-    }
+    context = _submission_context(submission, **forms)
     return render(request, "editorial/editor_submission.html", context, status=422)
 
 

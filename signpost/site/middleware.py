@@ -34,7 +34,7 @@ PERMISSIONS_POLICY = ", ".join(
 class SecurityHeadersMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
         self.get_response = get_response
-        self.staff_prefix = "/" + settings.ADMIN_PATH
+        self.staff_prefixes = ("/" + settings.ADMIN_PATH, "/staff/")
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
@@ -42,7 +42,7 @@ class SecurityHeadersMiddleware:
         response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
         # With "no-referrer" a browser sends "Origin: null" with a form, which fails the
         # staff forms' CSRF check; staff pages tell their own origin, and nobody else.
-        staff = request.path.startswith(self.staff_prefix) or request.path.startswith("/staff/")
+        staff = request.path.startswith(self.staff_prefixes)
         response.headers.setdefault("Referrer-Policy", "same-origin" if staff else "no-referrer")
         if staff:
             # Staff and owners' pages are never stored by a browser or a proxy, nor indexed.
