@@ -105,13 +105,22 @@ def test_api_names_only_published_things(client, catalogue):
     record = client.get("/api/v1/resources/public-one").json()
     assert record["related"] == []
     assert record["series"] == "Shared series"
-    found = client.get(
-        "/api/v1/resources", {"topic": "draft-only-topic", "q": SECRET_WORDS[0]}
-    ).json()
+    found = client.get("/api/v1/resources", {"q": SECRET_WORDS[0]}).json()
     assert found["count"] == 0
     text = str(found)
     for secret in (*SECRET_WORDS, "Draft only topic", "draft-only-topic"):
         assert secret not in text
+    # A topic only drafts have is refused exactly as one that never existed: nothing tells.
+    draft_only = client.get("/api/v1/resources", {"topic": "draft-only-topic"})
+    never = client.get("/api/v1/resources", {"topic": "never-existed-topic"})
+    assert draft_only.status_code == never.status_code == 422
+    assert draft_only.json() == never.json() | {
+        "detail": [
+            d | {"message": d["message"].replace("never-existed-topic", "draft-only-topic")}
+            for d in never.json()["detail"]
+        ]
+    }
+    assert "Draft only topic" not in draft_only.text
     everything = str(client.get("/api/v1/resources", {"page_size": 100}).json())
     for secret in (*SECRET_WORDS, "Draft only", "draft-only", "draft-one", "withdrawn-one"):
         assert secret not in everything

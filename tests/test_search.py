@@ -11,7 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from signpost.catalogue.models import Resource
-from signpost.search.engine import FACETS, SearchParams, search
+from signpost.search.engine import FACET_NAMES as FACETS
+from signpost.search.engine import SearchParams, known_filters, search
 
 from .factories import ResourceFactory, TopicFactory
 
@@ -77,10 +78,21 @@ def test_phrases_in_quotes(db):
     assert set(top("ethical audits", 5)) == {"phrase", "apart"}
 
 
-def test_and_is_relaxed_to_or_and_says_so(db):
+def test_and_is_relaxed_to_most_words_ranked_by_how_many_match_and_says_so(db):
     ResourceFactory(uid="one", title="Compensation for survivors")
+    ResourceFactory(uid="two", title="Compensation claims explained")
+    ResourceFactory(uid="three", title="Compensation for survivors of trafficking, by the hour")
+    results = search(SearchParams(q="compensation survivors trafficking zebra"))
+    # Four words, none has all: a result must have more than half of them, most first.
+    assert results.relaxed and [r.uid for r in results.resources] == ["three"]
+    results = search(SearchParams(q="compensation survivors zebra"))
+    assert (results.relaxed and [r.uid for r in results.resources] == ["three", "one"]) or [
+        r.uid for r in results.resources
+    ] == ["one", "three"]
+    assert "two" not in [r.uid for r in results.resources]
+    # Half is not most: "compensation zebra" shows nothing rather than every compensation.
     results = search(SearchParams(q="compensation zebra"))
-    assert results.relaxed and [r.uid for r in results.resources] == ["one"]
+    assert results.count == 0 and not results.relaxed
     assert not search(SearchParams(q="compensation survivors")).relaxed
 
 
@@ -92,12 +104,31 @@ def test_highlights_mark_words_and_escape_everything_else(db, client):
     )
     results = search(SearchParams(q="trafficking"))
     highlight = results.highlights[results.resources[0].pk]
-    assert "<mark>Trafficking</mark>" in highlight.title
-    assert "&lt;script&gt;" in highlight.title and "<script>" not in highlight.title
-    assert "&amp;" in highlight.title
-    assert "<mark>trafficking</mark>" in highlight.excerpt and "<b>" not in highlight.excerpt
+    # Highlights are data: spans of text, matched or not, with the text exactly as written.
+    assert highlight.title == [
+        ("<script>alert(1)</script> ", False),
+        ("Trafficking", True),
+        (" & exploitation", False),
+    ]
+    assert ("trafficking", True) in highlight.excerpt
     html = client.get("/resources/", {"q": "trafficking"}).content.decode()
     assert "<mark>Trafficking</mark>" in html and "<script>alert" not in html
+    assert (
+        "&lt;script&gt;alert(1)&lt;/script&gt; <mark>Trafficking</mark> &amp; exploitation" in html
+    )
+    assert "<mark>trafficking</mark>" in html and "<b>" not in html
+    # The API returns the same spans as data, never HTML.
+    item = client.get("/api/v1/resources", {"q": "trafficking"}).json()["results"][0]
+    assert {"text": "Trafficking", "match": True} in item["highlight"]["title"]
+    assert "<mark>" not in json.dumps(item)
+
+
+def test_stop_words_are_never_highlighted(db):
+    ResourceFactory(uid="x", title="What to do if your employer keeps your passport")
+    results = search(SearchParams(q='what do i do if "my employer" keeps my passport'))
+    marked = [t.lower() for t, m in results.highlights[results.resources[0].pk].title if m]
+    assert "passport" in marked
+    assert not {"what", "do", "if", "your", "to"} & set(marked)
 
 
 def _facet_cases(demo_params):
@@ -124,6 +155,15 @@ def test_each_facet_count_is_the_count_after_applying_it(demo, params):
     checked = 0
     for facet in FACETS:
         for item in results.facets[facet]:
+            if facet == "year":
+                # The year is a range: one year from and to is that year's count.
+                year = int(item.value)
+                narrowed = SearchParams(
+                    q=params.q, filters=params.filters, year_from=year, year_to=year
+                )
+                assert search(narrowed).count == item.count, (facet, item)
+                checked += 1
+                continue
             chosen = set(params.filters.get(facet, []))
             if item.selected:
                 # A selected value's count is what it contributes on its own among its facet.
@@ -173,7 +213,7 @@ def test_sort_orders(demo):
     dates = [r.published_date for r in newest if r.published_date]
     assert dates == sorted(dates, reverse=True)
     titles = [r.title for r in search(SearchParams(sort="title", page_size=100)).resources]
-    assert titles == sorted(titles)
+    assert titles == sorted(titles, key=str.casefold)
 
 
 def test_index_follows_every_write(demo, tmp_path, django_capture_on_commit_callbacks):
@@ -210,10 +250,17 @@ def test_hostile_queries_answer_a_page_never_an_error(demo, client, query):
     # Control characters no person types are refused whole; everything else is searched.
     expected = 400 if CONTROL.search(query) else 200
     assert client.get("/resources/", {"q": query}).status_code == expected
-    response = client.get("/api/v1/resources", {"q": query, "topic": query, "language": query})
+    response = client.get("/api/v1/resources", {"q": query})
     assert response.status_code == expected
     if expected == 200:
         assert response.json()["count"] >= 0
+    # As a filter value, no such topic or language exists: the page says so, the API too.
+    if query.strip() and expected == 200:
+        page = client.get("/resources/", {"q": query, "topic": query})
+        assert page.status_code == 200 and "No published resource has the topic" in page.text
+        response = client.get("/api/v1/resources", {"topic": query, "language": query})
+        assert response.status_code == 422
+        assert response.json()["detail"][0]["field"] == "topic"
 
 
 def test_search_page_query_count_is_bounded(demo, client, django_assert_max_num_queries):
@@ -233,7 +280,8 @@ class TestApi:
             "id", "slug", "title", "url", "resource_type", "published", "languages",
             "organisations", "summary", "highlight",
         }  # fmt: skip
-        assert "<mark>" in first["highlight"]["title"] + first["highlight"]["excerpt"]
+        spans = first["highlight"]["title"] + first["highlight"]["excerpt"]
+        assert any(span["match"] for span in spans)
         assert set(body["facets"]) == set(FACETS)
         for facet, values in body["facets"].items():
             value = values[0]
@@ -279,8 +327,12 @@ def test_random_queries_and_filters_never_fail(demo, client, q, filters, sort, p
     params = {"q": q, "sort": sort, "page": page, **filters}
     values = [q, *(v for vs in filters.values() for v in vs)]
     refused = any(CONTROL.search(v) for v in values)
+    asked = {f: [v.strip() for v in vs if v.strip()] for f, vs in filters.items() if f != "year"}
+    known = known_filters(asked)
+    unknown = any(v not in known.get(f, []) for f, vs in asked.items() for v in vs)
     page_status = 400 if refused else 200
-    api_status = 400 if refused else 422 if page < 1 else 200
+    # The API refuses what the page shows an error message for: a filter nothing has.
+    api_status = 400 if refused else 422 if page < 1 or unknown else 200
     assert client.get("/api/v1/resources", params).status_code == api_status
     assert client.get("/resources/", params).status_code == page_status
 
@@ -311,7 +363,9 @@ def test_the_worst_suggestion_request_is_bounded(demo, django_assert_max_num_que
 
     backend.suggest = counting
     try:
-        with django_assert_max_num_queries(25):
+        # The phrase is cut at 1,000 characters, losing its closing quote: 12 words, each a
+        # clause; relaxing asks once per clause (at most 12), suggestions a bounded few more.
+        with django_assert_max_num_queries(40):
             results = search(SearchParams(q=f'"{phrase}"'))
     finally:
         backend.suggest = original

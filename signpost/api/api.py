@@ -11,10 +11,12 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Field, NinjaAPI, Query, Schema
 from ninja.errors import HttpError
+from pydantic import create_model
 
 from signpost.catalogue.selectors import resource_record, resources_for_export
-from signpost.search.engine import FACETS, SearchParams, SearchResults, known_filters, search
-from signpost.search.query import clean
+from signpost.search.engine import SearchResults, search
+from signpost.search.registry import FACET_NAMES
+from signpost.site.filters import read_search
 
 api = NinjaAPI(
     title="Signpost API",
@@ -34,9 +36,23 @@ class FacetValueOut(Schema):
     count: int
 
 
+class SpanOut(Schema):
+    text: str
+    match: bool
+
+
 class HighlightOut(Schema):
-    title: str
-    excerpt: str
+    title: list[SpanOut]
+    excerpt: list[SpanOut]
+
+
+class ProblemOut(Schema):
+    field: str
+    message: str
+
+
+class ProblemsOut(Schema):
+    detail: list[ProblemOut]
 
 
 class ResultOut(Schema):
@@ -50,6 +66,7 @@ class ResultOut(Schema):
     organisations: list[str]
     summary: str
     highlight: HighlightOut | None
+    matched_on_meaning: bool
 
 
 class SearchOut(Schema):
@@ -60,22 +77,23 @@ class SearchOut(Schema):
     facets: dict[str, list[FacetValueOut]]
     suggestion: str | None
     relaxed: bool
+    languages_named: list[str]
+    undated_hidden: int
 
 
-class SearchQuery(Schema):
-    q: str = ""
-    type: list[str] = []
-    topic: list[str] = []
-    audience: list[str] = []
-    language: list[str] = []
-    organisation: list[str] = []
-    country: list[str] = []
-    year: list[str] = []
-    year_from: int | None = Field(None, ge=1000, le=9999)
-    year_to: int | None = Field(None, ge=1000, le=9999)
-    sort: str = ""
-    page: int = Field(1, ge=1, le=100_000)
-    page_size: int = Field(20, ge=1, le=100)
+# The query parameters, for the schema: one list per facet of the registry, and the rest.
+SearchQuery = create_model(
+    "SearchQuery",
+    __base__=Schema,
+    q=(str, ""),
+    **{name: (list[str], []) for name in FACET_NAMES},  # type: ignore[call-overload]
+    year_from=(str, Field("", description="4 digits; with year_to, a range")),
+    year_to=(str, Field("", description="4 digits, the same as or after year_from")),
+    undated=(str, Field("", description="1: with a year range, include undated ones too")),
+    sort=(str, Field("", description="relevance, newest, oldest or title")),
+    page=(int, Field(1, ge=1, le=100_000)),
+    page_size=(int, Field(20, ge=1, le=100)),
+)
 
 
 class OrganisationOut(Schema):
@@ -131,9 +149,13 @@ def _result(request: HttpRequest, results: SearchResults) -> dict[str, Any]:
                     link.organisation.name for link in resource.resource_organisations.all()
                 ],
                 "summary": resource.summary,
-                "highlight": {"title": highlight.title, "excerpt": highlight.excerpt}
+                "highlight": {
+                    "title": [{"text": t, "match": m} for t, m in highlight.title],
+                    "excerpt": [{"text": t, "match": m} for t, m in highlight.excerpt],
+                }
                 if highlight
                 else None,
+                "matched_on_meaning": resource.pk in results.meaning_only,
             }
         )
     return {
@@ -147,26 +169,30 @@ def _result(request: HttpRequest, results: SearchResults) -> dict[str, Any]:
         },
         "suggestion": results.suggestion,
         "relaxed": results.relaxed,
+        "languages_named": results.named_languages,
+        "undated_hidden": results.undated_hidden,
     }
 
 
-@api.get("/resources", response=SearchOut, summary="Search published resources")
-def resources_search(request: HttpRequest, filters: Query[SearchQuery]) -> dict[str, Any]:
+@api.get(
+    "/resources",
+    response={200: SearchOut, 422: ProblemsOut},
+    summary="Search published resources",
+)
+def resources_search(
+    request: HttpRequest,
+    filters: Query[SearchQuery],  # type: ignore[valid-type]
+) -> Any:
     """Repeat a filter parameter for several values (OR); different filters combine with AND.
 
     Each facet in the answer is named after its filter parameter, and its values can be sent
-    back as they are.
+    back as they are. The rules are the resources page's: a year that is not 4 digits, out
+    of range or a reversed range, or a filter value no published resource has, is a 422 with
+    the same messages the page shows.
     """
-    chosen = {facet: getattr(filters, facet) for facet in FACETS if getattr(filters, facet)}
-    params = SearchParams(
-        q=clean(filters.q),
-        filters=known_filters(chosen),
-        year_from=filters.year_from,
-        year_to=filters.year_to,
-        sort=filters.sort,
-        page=filters.page,
-        page_size=filters.page_size,
-    )
+    params, problems = read_search(request.GET, page_size=filters.page_size)  # type: ignore[attr-defined]
+    if problems:
+        return 422, {"detail": [{"field": p.field, "message": p.message} for p in problems]}
     return _result(request, search(params))
 
 

@@ -18,10 +18,11 @@ from signpost.catalogue.models import (
     Resource,
     ResourceOrganisation,
     ResourcePerson,
-    ResourceType,
     Topic,
     Version,
 )
+
+from .registry import TYPE_LABELS
 
 # Field name and its weight: a match in the title counts most.
 FIELDS: tuple[tuple[str, float], ...] = (
@@ -32,8 +33,6 @@ FIELDS: tuple[tuple[str, float], ...] = (
     ("summary", 2.0),
     ("extra", 1.0),
 )
-FACETS = ("type", "topic", "audience", "language", "organisation", "country", "year")
-TYPE_LABELS = dict(ResourceType.choices)
 BATCH = 2000
 
 
@@ -42,6 +41,12 @@ class Document:
     resource_id: int
     fields: dict[str, str]
     facets: list[tuple[str, str]]  # (facet, value)
+
+    @property
+    def meaning(self) -> str:
+        """The text whose meaning stands for the resource: what it is and what it says."""
+        fields = self.fields
+        return f"{fields['title']}. {fields['terms']}. {fields['summary']}"
 
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
@@ -103,7 +108,9 @@ def _batch_documents(ids: list[int]) -> list[Document]:
     versions = _grouped(
         Version.objects.filter(resource_id__any_of=ids)
         .order_by("resource_id", "position", "id")
-        .values_list("resource_id", "language_id", "title")
+        .values_list(
+            "resource_id", "language_id", "title", "language__name_en", "language__name_native"
+        )
     )
     documents = []
     for pk, title, summary, resource_type, access_note, published, series in resources:
@@ -119,8 +126,15 @@ def _batch_documents(ids: list[int]) -> list[Document]:
             "terms": " ".join(terms),
             "people": " ".join(name for (name,) in people[pk]),
             "summary": summary,
+            # Version titles, and the names of the languages other than English they are in,
+            # in English and in their own: "polski" finds what is in Polish.
             "extra": " ".join(
-                [t for _, t in versions[pk] if t]
+                [t for _, t, _, _ in versions[pk] if t]
+                + list(
+                    dict.fromkeys(
+                        n for code, _, *names in versions[pk] if code != "en" for n in names if n
+                    )
+                )
                 + [name for name, _ in countries[pk]]
                 + [TYPE_LABELS.get(resource_type, ""), access_note]
             ),
@@ -130,7 +144,7 @@ def _batch_documents(ids: list[int]) -> list[Document]:
         facets += [("audience", slug) for _, slug in auds]
         facets += [("organisation", slug) for slug in dict.fromkeys(s for _, _, s in orgs)]
         facets += [("country", slug) for _, slug in countries[pk]]
-        facets += [("language", code) for code in dict.fromkeys(c for c, _ in versions[pk])]
+        facets += [("language", code) for code in dict.fromkeys(c for c, *_ in versions[pk])]
         if published:
             facets.append(("year", str(published.year)))
         fields = {name: _printable(text) for name, text in fields.items()}

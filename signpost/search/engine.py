@@ -1,75 +1,40 @@
-"""Search: full-text match, facet counts, ranking, highlights and suggestions.
+"""Search: the plan that runs a query through the parts that each do one thing.
 
-Every query here only reads, through the database alias in settings.SEARCH_DATABASE, so
-that searches can be sent to a read replica by configuration alone.
+parse (query.py, language.py) → match (backends) → filter and count (facets.py) → rank
+(rank.py, semantic.py) → one page (Django's Paginator) → highlight (highlight.py) and
+suggest (suggest.py). Every query here only reads, through the database alias in
+settings.SEARCH_DATABASE, so that searches can be sent to a read replica by configuration.
 """
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 from django.conf import settings
-from django.db import connections
-from django.db.models import F
-from django.db.models.expressions import RawSQL
-from django.utils.html import escape
-from django.utils.safestring import SafeString, mark_safe
+from django.core.paginator import Page, Paginator
 
-from signpost.catalogue.models import (
-    Audience,
-    Country,
-    Language,
-    Organisation,
-    Resource,
-    ResourceQuerySet,
-    Topic,
-)
+from signpost.catalogue.models import Language, Resource
 
+from . import semantic
 from .backends import backend_for
-from .backends.base import START, STOP, SearchBackend
-from .documents import FACETS, TYPE_LABELS
+from .backends.base import SearchBackend
 from .facets import FacetTable, Mask, facet_table
-from .models import SearchWord
+from .highlight import Highlight, spans
+from .language import named_languages, written_in
+from .params import MAX_PAGE_SIZE, SORTS, Problem, SearchParams
 from .query import ParsedQuery, parse
+from .rank import fused, lexical_order, semantic_order
+from .registry import BY_NAME, FACET_NAMES, FACETS, TYPE_LABELS
+from .suggest import suggestion
 
-SORTS = ("relevance", "newest", "oldest", "title")
-FACET_LABELS = {
-    "type": "Type",
-    "topic": "Topic",
-    "audience": "Audience",
-    "language": "Language",
-    "organisation": "Organisation",
-    "country": "Country",
-    "year": "Year",
-}
-MAX_PAGE_SIZE = 100
-LABEL_SOURCES: dict[str, tuple[Any, str, str]] = {
-    "topic": (Topic, "slug", "name"),
-    "audience": (Audience, "slug", "name"),
-    "organisation": (Organisation, "slug", "name"),
-    "country": (Country, "slug", "name"),
-    "language": (Language, "code", "name_en"),
-}
-# Counting how many resources a word finds stops here: enough to compare two words.
-COUNT_CAP = 500
-# "Did you mean" looks up at most this many unknown words, for at most this long.
-SUGGEST_WORDS = 3
-SUGGEST_SECONDS = 0.25
+__all__ = ["FACET_NAMES", "MAX_PAGE_SIZE", "SORTS", "SearchParams", "SearchResults", "search"]
 
-
-@dataclass
-class SearchParams:
-    q: str = ""
-    filters: dict[str, list[str]] = field(default_factory=dict)  # facet name -> values
-    year_from: int | None = None
-    year_to: int | None = None
-    sort: str = ""
-    page: int = 1
-    page_size: int = 20
+# A resource joins the results on meaning alone when its similarity to the query reaches
+# this, and it is among the SEMANTIC_JOIN most similar (docs/search-quality.md).
+SEMANTIC_THRESHOLD = 0.55
+SEMANTIC_JOIN = 10
 
 
 @dataclass
@@ -78,12 +43,6 @@ class FacetValue:
     label: str
     count: int
     selected: bool
-
-
-@dataclass
-class Highlight:
-    title: SafeString
-    excerpt: SafeString
 
 
 @dataclass
@@ -96,12 +55,21 @@ class Relaxation:
 
 
 @dataclass
+class LanguageOffer:
+    """Resources in the language a search is written in or names."""
+
+    code: str
+    name_en: str
+    name_native: str
+    count: int
+    resources: list[Resource] = field(default_factory=list)
+
+
+@dataclass
 class SearchResults:
     params: SearchParams
     query: ParsedQuery
-    count: int
-    page: int
-    num_pages: int
+    page_obj: Page
     resources: list[Resource]
     facets: dict[str, list[FacetValue]]
     highlights: dict[int, Highlight] = field(default_factory=dict)
@@ -110,18 +78,35 @@ class SearchResults:
     suggestion: str | None = None
     relaxations: list[Relaxation] = field(default_factory=list)
     without_filters: int | None = None
+    # With a year range: how many resources it hides for having no date.
+    undated_hidden: int = 0
+    # Languages the search named, now filters: shown as tags that remove them.
+    named_languages: list[str] = field(default_factory=list)
+    # Resources in the language the search is written in, offered beside the results.
+    language_offer: LanguageOffer | None = None
+    problems: list[Problem] = field(default_factory=list)
+    # Which resources matched on meaning alone, not on any word of the query.
+    meaning_only: set[int] = field(default_factory=set)
+
+    @property
+    def count(self) -> int:
+        return self.page_obj.paginator.count
+
+    @property
+    def page(self) -> int:
+        return self.page_obj.number
+
+    @property
+    def num_pages(self) -> int:
+        return self.page_obj.paginator.num_pages
 
     @property
     def has_previous(self) -> bool:
-        return self.page > 1
+        return self.page_obj.has_previous()
 
     @property
     def has_next(self) -> bool:
-        return self.page < self.num_pages
-
-    @property
-    def items(self) -> list[tuple[Resource, Highlight | None]]:
-        return [(r, self.highlights.get(r.pk)) for r in self.resources]
+        return self.page_obj.has_next()
 
     @property
     def previous_page(self) -> int:
@@ -132,34 +117,26 @@ class SearchResults:
         return self.page + 1
 
     @property
+    def items(self) -> list[tuple[Resource, Highlight | None]]:
+        return [(r, self.highlights.get(r.pk)) for r in self.resources]
+
+    @property
     def page_window(self) -> list[int | None]:
         """Page numbers to link: the first, the last and those near this one; None is a gap."""
-        wanted = {1, self.num_pages} | set(range(self.page - 2, self.page + 3))
-        numbers = sorted(n for n in wanted if 1 <= n <= self.num_pages)
         window: list[int | None] = []
-        for previous, n in zip([0, *numbers], numbers, strict=False):
-            if previous and n - previous > 1:
-                window.append(None)
-            window.append(n)
+        for n in self.page_obj.paginator.get_elided_page_range(
+            self.page, on_each_side=2, on_ends=1
+        ):
+            window.append(n if isinstance(n, int) else None)
         return window
 
     @property
     def start_index(self) -> int:
-        return (self.page - 1) * self.params.page_size + 1 if self.count else 0
+        return self.page_obj.start_index()
 
 
 def _alias() -> str:
     return getattr(settings, "SEARCH_DATABASE", "default")
-
-
-def _matching(
-    qs: ResourceQuerySet, backend: SearchBackend, query: ParsedQuery, any_clause: bool
-) -> ResourceQuerySet:
-    if not query:
-        return qs
-    # The backend's SQL holds no reader input: the query's words travel as parameters.
-    sql, sql_params = backend.match_sql(query, any_clause=any_clause)
-    return qs.filter(pk__in=RawSQL(sql, sql_params))  # noqa: S611
 
 
 def facet_labels(facet: str, values: Iterable[str]) -> dict[str, str]:
@@ -167,11 +144,12 @@ def facet_labels(facet: str, values: Iterable[str]) -> dict[str, str]:
     values = [v for v in values if 0 < len(v) <= 200 and v.isprintable()]
     if facet == "type":
         return {v: TYPE_LABELS[v] for v in values if v in TYPE_LABELS}
-    if facet == "year":
-        return {v: v for v in values if v.isdigit() and len(v) == 4}
+    source = BY_NAME[facet].source
+    if source is None:
+        return {v: v for v in values}
     if not values:
         return {}
-    model, key, name = LABEL_SOURCES[facet]
+    model, key, name = source
     query = model.objects.using(_alias()).filter(**{f"{key}__in": values})
     return dict(query.values_list(key, name))
 
@@ -180,12 +158,11 @@ def _facets(
     table: FacetTable, match: Mask, masks: dict[str, Mask], params: SearchParams
 ) -> dict[str, list[FacetValue]]:
     """Counts for every facet; a facet's own selection is left out of its counts."""
-    selected = [f for f in FACETS if f in masks]
-    counts = table.counts(_combine(match, masks), [f for f in FACETS if f not in masks])
-    for facet in selected:
+    counts = table.counts(_combine(match, masks), [f for f in FACET_NAMES if f not in masks])
+    for facet in masks:
         counts.update(table.counts(_combine(match, masks, skip=facet), [facet]))
     result: dict[str, list[FacetValue]] = {}
-    for facet in FACETS:
+    for facet in FACET_NAMES:
         chosen = set(params.filters.get(facet, []))
         found = counts[facet]
         labels = facet_labels(facet, set(found) | chosen)
@@ -202,15 +179,16 @@ def _facets(
 
 
 def _filter_masks(table: FacetTable, params: SearchParams) -> dict[str, Mask]:
-    """One mask per narrowed facet: OR within the facet's values; a year range narrows year."""
+    """One mask per narrowed facet: OR within the facet's values; the year range narrows
+    the year, letting undated resources through only when asked."""
     masks = {
         facet: table.mask_of_values(facet, values)
         for facet, values in params.filters.items()
-        if facet in FACETS and values
+        if facet in BY_NAME and facet != "year" and values
     }
-    if params.year_from is not None or params.year_to is not None:
+    if params.has_years:
         years = table.mask_of_years(params.year_from, params.year_to)
-        masks["year"] = masks["year"] & years if "year" in masks else years
+        masks["year"] = years | (table.year_of == 0) if params.include_undated else years
     return masks
 
 
@@ -225,160 +203,152 @@ def _combine(match: Mask, masks: dict[str, Mask], *, skip: str | None = None) ->
 
 @dataclass
 class Matches:
-    """The resources a query matches: a mask over the facet table, and when ranking is
-    wanted, the matching ids with their relevance (higher is better)."""
+    """The resources a query matches, as a mask over the table, and for ranking their
+    positions best first."""
 
     mask: Mask
-    ids: np.ndarray | None = None
-    scores: np.ndarray | None = None
+    order: np.ndarray | None = None
+    relaxed: bool = False
+    meaning_only: Mask | None = None
 
 
-def _matches(
-    table: FacetTable, backend: SearchBackend, query: ParsedQuery, any_clause: bool, *, scored: bool
+def _lexical(
+    table: FacetTable, backend: SearchBackend, query: ParsedQuery, masks: dict[str, Mask]
 ) -> Matches:
-    if not query:
-        return Matches(table.everything())
-    if scored:
-        sql, params = backend.scored_sql(query, any_clause=any_clause)
-    else:
-        sql, params = backend.match_sql(query, any_clause=any_clause)
-    with connections[_alias()].cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    ids = np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows))
-    if not scored:
-        return Matches(table.mask_of_ids(ids))
-    scores = np.fromiter((row[1] for row in rows), dtype=np.float64, count=len(rows))
-    return Matches(table.mask_of_ids(ids), ids, scores)
+    """Every clause must match; when none does together, a resource must match more than
+    half of them, and those matching more come first."""
+    ids, scores = backend.scored(query)
+    mask = table.mask_of_ids(ids)
+    relaxed = False
+    coordination = np.ones(len(ids), dtype=np.int32)
+    if not _combine(mask, masks).any() and len(query.clauses) > 1:
+        relaxed = True
+        ids, scores = backend.scored(query, any_clause=True)
+        counts = np.zeros(table.size, dtype=np.int32)
+        for clause in query.clauses:
+            counts += table.mask_of_ids(backend.match(ParsedQuery(query.text, [clause])))
+        keep = counts * 2 > len(query.clauses)
+        inside = np.isin(ids, table.ids)
+        ids, scores = ids[inside], scores[inside]
+        positions = table.positions_of(ids)
+        wanted = keep[positions]
+        ids, scores, coordination = ids[wanted], scores[wanted], counts[positions[wanted]]
+        mask = table.mask_of_ids(ids)
+    inside = np.isin(ids, table.ids)
+    positions = table.positions_of(ids[inside])
+    order = lexical_order(positions, scores[inside], coordination[inside])
+    return Matches(mask, order, relaxed and bool(mask.any()))
 
 
-def _ranked_ids(
-    table: FacetTable, matches: Matches, found: Mask, offset: int, limit: int
-) -> list[int]:
-    """One page of the found resources, best first; equal scores in id order."""
-    assert matches.ids is not None and matches.scores is not None
-    inside = np.isin(matches.ids, table.ids_of(found))
-    ids, scores = matches.ids[inside], matches.scores[inside]
-    order = np.lexsort((ids, -scores))
-    return [int(i) for i in ids[order[offset : offset + limit]]]
+def _with_meaning(table: FacetTable, query: ParsedQuery, lexical: Matches) -> Matches:
+    """Lexical matches fused with the resources closest in meaning; the closest few join
+    the results even without a word in common."""
+    if table.vectors is None or not semantic.enabled():
+        return lexical
+    similarity = semantic.similarities(table.vectors, semantic.embed([query.text])[0])
+    everyone = np.arange(table.size)
+    by_meaning = semantic_order(everyone, similarity)
+    near = by_meaning[:SEMANTIC_JOIN]
+    near = near[similarity[near] >= SEMANTIC_THRESHOLD]
+    joined = np.zeros(table.size, dtype=bool)
+    joined[near] = True
+    meaning_only = joined & ~lexical.mask
+    mask = lexical.mask | joined
+    assert lexical.order is not None
+    order = fused([lexical.order, by_meaning[mask[by_meaning]]], table.size)
+    return Matches(mask, order, lexical.relaxed, meaning_only)
 
 
-def _ordered(qs: ResourceQuerySet, sort: str) -> ResourceQuerySet:
-    if sort == "title":
-        return qs.order_by("title", "pk")
-    if sort == "oldest":
-        return qs.order_by(F("published_date").asc(nulls_last=True), "title", "pk")
-    return qs.order_by(F("published_date").desc(nulls_last=True), "title", "pk")
-
-
-def _marked(text: str) -> SafeString:
-    """Escape everything, then turn the backend's markers into <mark> elements."""
-    return mark_safe(escape(text).replace(START, "<mark>").replace(STOP, "</mark>"))  # noqa: S308
-
-
-def _count_alone(backend: SearchBackend, word: str) -> int:
-    """How many resources a word finds by itself, stemmed but without synonyms."""
-    published = Resource.objects.using(_alias()).published()
-    matches = _matching(published, backend, parse(f'"{word}"', synonyms={}), False)
-    return matches.order_by().values("pk")[:COUNT_CAP].count()
-
-
-def _suggestion(backend: SearchBackend, query: ParsedQuery) -> str | None:
-    """The query with each word the catalogue does not know replaced by the nearest one it does.
-
-    Bounded, whatever the query: at most SUGGEST_WORDS words are looked up, and none is
-    started once SUGGEST_SECONDS have passed.
-    """
-    words = [w for clause in query.clauses for w in clause.original]
-    candidates = list(dict.fromkeys(w for w in words if 3 < len(w) <= 40 and not w.isdigit()))
-    candidates = candidates[: SUGGEST_WORDS * 4]
-    if not candidates:
-        return None
-    known = set(
-        SearchWord.objects.using(_alias())
-        .filter(word__in=candidates)
-        .values_list("word", flat=True)
+def _language_query(params: SearchParams) -> tuple[SearchParams, list[str]]:
+    """A language named in the search becomes the language filter; the rest is searched."""
+    named = named_languages(params.q)
+    if not named.codes:
+        return params, []
+    filters = dict(params.filters)
+    filters["language"] = list(dict.fromkeys([*filters.get("language", []), *named.codes]))
+    return (
+        SearchParams(**{**params.__dict__, "q": named.remaining, "filters": filters}),
+        named.codes,
     )
-    unknown = [w for w in candidates if w not in known][:SUGGEST_WORDS]
-    deadline = time.monotonic() + SUGGEST_SECONDS
-    replaced = {}
-    for word in unknown:
-        if time.monotonic() > deadline:
-            break
-        suggestion = backend.suggest(word)
-        # A misspelling may stem like a real word and find something: offer what finds more.
-        if (
-            suggestion
-            and suggestion != word
-            and _count_alone(backend, suggestion) > _count_alone(backend, word)
-        ):
-            replaced[word] = suggestion
-    if not replaced:
+
+
+def _language_offer(table: FacetTable, code: str) -> LanguageOffer | None:
+    language = Language.objects.using(_alias()).filter(code=code).first()
+    mask = table.mask_of_values("language", [code])
+    if language is None or not mask.any():
         return None
-    return " ".join(replaced.get(w, w) for w in words)
+    positions = table.ordered(mask, "newest")[:5]
+    ids = [int(i) for i in table.ids[positions]]
+    return LanguageOffer(
+        code, language.name_en, language.name_native, int(mask.sum()), _resources(ids)
+    )
+
+
+def _resources(ids: list[int]) -> list[Resource]:
+    published = Resource.objects.using(_alias()).published()
+    by_id = {r.pk: r for r in published.filter(pk__any_of=ids).with_listing_data()}
+    return [by_id[i] for i in ids if i in by_id]
 
 
 def search(params: SearchParams) -> SearchResults:
     backend = backend_for(_alias())
     table = facet_table(_alias())
+    params, named = _language_query(params)
     query = parse(params.q)
     sort = params.sort if params.sort in SORTS else ""
     if not sort or (sort == "relevance" and not query):
         sort = "relevance" if query else "newest"
     page_size = min(max(params.page_size, 1), MAX_PAGE_SIZE)
-
     masks = _filter_masks(table, params)
-    scored = bool(query) and sort == "relevance"
-    any_clause = False
-    matches = _matches(table, backend, query, False, scored=scored)
-    found = _combine(matches.mask, masks)
-    if not found.any() and len(query.clauses) > 1:
-        relaxed = _matches(table, backend, query, True, scored=scored)
-        if _combine(relaxed.mask, masks).any():
-            any_clause, matches = True, relaxed
-            found = _combine(matches.mask, masks)
-    count = int(found.sum())
+    language = written_in(params.q) if query else None
 
-    num_pages = max(1, -(-count // page_size))
-    page = min(max(params.page, 1), num_pages)
-    offset = (page - 1) * page_size
-    if scored:
-        ids = _ranked_ids(table, matches, found, offset, page_size)
-        published = Resource.objects.using(_alias()).published()
-        by_id = {r.pk: r for r in published.filter(pk__in=ids).with_listing_data()}
-        resources = [by_id[i] for i in ids if i in by_id]
+    if query:
+        matches = _lexical(table, backend, query, masks)
+        # The embeddings know English: words in another language would find only noise.
+        if language is None:
+            matches = _with_meaning(table, query, matches)
     else:
-        matched = Resource.objects.using(_alias()).published()
-        if query or masks:
-            # The resources found are already known: hand their ids to the database to sort,
-            # rather than have it match the query again.
-            id_sql, id_params = backend.id_list_sql(table.ids_of(found).tolist())
-            matched = matched.filter(pk__in=RawSQL(id_sql, id_params))  # noqa: S611
-        resources = list(_ordered(matched, sort).with_listing_data()[offset : offset + page_size])
+        matches = Matches(table.everything())
+    found = _combine(matches.mask, masks)
+    if sort == "relevance" and matches.order is not None:
+        order = matches.order[found[matches.order]]
+    else:
+        order = table.ordered(found, sort)
+    page_obj = Paginator(order, page_size).get_page(params.page)
+    ids = [int(i) for i in table.ids[np.asarray(page_obj.object_list, dtype=np.int64)]]
+    resources = _resources(ids)
 
     results = SearchResults(
         params=params,
         query=query,
-        count=count,
-        page=page,
-        num_pages=num_pages,
+        page_obj=page_obj,
         resources=resources,
         facets=_facets(table, matches.mask, masks, params),
-        relaxed=any_clause,
+        relaxed=matches.relaxed,
         sort=sort,
+        named_languages=named,
     )
+    if matches.meaning_only is not None and ids:
+        alone = matches.meaning_only[table.positions_of(np.array(ids, dtype=np.int64))]
+        results.meaning_only = {i for i, only in zip(ids, alone, strict=True) if only}
     if query and resources:
-        raw = backend.highlights(query, any_clause=any_clause, ids=[r.pk for r in resources])
+        raw = backend.highlights(query, any_clause=True, ids=ids)
         results.highlights = {
-            pk: Highlight(_marked(h.title), _marked(h.excerpt)) for pk, h in raw.items()
+            pk: Highlight(spans(h.title), spans(h.excerpt)) for pk, h in raw.items()
         }
-    if query and count < 3:
-        results.suggestion = _suggestion(backend, query)
-    if count == 0 and masks:
+    if query and results.count < 3:
+        results.suggestion = suggestion(backend, query)
+    if language and "language" not in params.filters:
+        results.language_offer = _language_offer(table, language)
+    if params.has_years and not params.include_undated:
+        others = _combine(matches.mask, masks, skip="year")
+        results.undated_hidden = int((others & (table.year_of == 0)).sum())
+    if results.count == 0 and masks:
         results.relaxations = [
-            Relaxation(facet, FACET_LABELS[facet], n)
+            Relaxation(facet.name, facet.label, n)
             for facet in FACETS
-            if facet in masks and (n := int(_combine(matches.mask, masks, skip=facet).sum()))
+            if facet.name in masks
+            and (n := int(_combine(matches.mask, masks, skip=facet.name).sum()))
         ]
         results.without_filters = int(matches.mask.sum())
     return results
@@ -392,8 +362,10 @@ def known_filters(filters: dict[str, list[str]]) -> dict[str, list[str]]:
     table = facet_table(_alias())
     known = {}
     for facet, values in filters.items():
-        if facet in FACETS and values:
-            known[facet] = [v for v in dict.fromkeys(values) if (facet, v) in table.index_of]
+        if facet in BY_NAME and values:
+            kept = [v for v in dict.fromkeys(values) if (facet, v) in table.index_of]
+            if kept:
+                known[facet] = kept
     return known
 
 

@@ -1,22 +1,28 @@
-"""Facet counts and filters in memory, over the facet rows of every indexed resource.
+"""Facet counts, filters, sort orders and meaning vectors in memory, for every indexed resource.
 
 Counting facets with GROUP BY reads about a dozen rows per matching resource; at 100,000
 resources that is most of a search's time. Here the same rows sit in numpy arrays, loaded
 once per process and reloaded only when the index changes (the version in SearchState), so
 a count is one vectorised pass. The arrays are rebuilt from the database, never edited, so
 they cannot drift from it.
+
+Memory per process, measured at 100,000 resources (docs/performance.md): the facet rows
+(about 12 a resource: position, value and facet, 10 bytes a row) take about 12 MB, the sort
+keys 1 MB, and the meaning vectors (256 one-byte numbers a resource) 26 MB.
 """
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from django.db import connections
 
-from .models import SearchFacet, SearchState
+from signpost.catalogue.models import Resource
+
+from .models import SearchFacet, SearchState, SearchVector
 
 Mask = np.ndarray
 
@@ -32,6 +38,10 @@ class FacetTable:
     index_of: dict[tuple[str, str], int]
     facets: list[str]
     year_of: np.ndarray  # per resource position: its year, or 0
+    date_of: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))  # ordinal or 0
+    title_rank: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))
+    # Per resource position: its meaning vector (int8, unit length times 127), or None.
+    vectors: np.ndarray | None = None
 
     @property
     def size(self) -> int:
@@ -80,9 +90,53 @@ class FacetTable:
     def ids_of(self, mask: Mask) -> np.ndarray:
         return self.ids[mask]
 
+    def positions_of(self, ids: np.ndarray) -> np.ndarray:
+        """The positions of these ids, which must all be in the table."""
+        return np.searchsorted(self.ids, ids)
 
-_tables: dict[str, FacetTable] = {}
-_lock = threading.Lock()
+    def ordered(self, mask: Mask, sort: str) -> np.ndarray:
+        """The positions in `mask`, by date (undated last) or title; ties in title, id order."""
+        positions = np.flatnonzero(mask)
+        dates = self.date_of[positions]
+        titles = self.title_rank[positions]
+        if sort == "title":
+            order = np.lexsort((positions, titles))
+        else:
+            date_key = -dates if sort == "newest" else dates
+            order = np.lexsort((positions, titles, date_key, dates == 0))
+        return positions[order]
+
+
+class TableCache:
+    """The one owner of every process's in-memory tables, one per database alias.
+
+    A table is read again when the index version in SearchState differs from the one it was
+    read at; `invalidate()` drops them all at once. The version is random rather than a
+    count so that a rolled-back write cannot leave a version number that now names other rows.
+    """
+
+    def __init__(self) -> None:
+        self._tables: dict[str, FacetTable] = {}
+        self._lock = threading.Lock()
+
+    def get(self, alias: str) -> FacetTable:
+        version = index_version(alias)
+        table = self._tables.get(alias)
+        if table is not None and table.version == version:
+            return table
+        with self._lock:
+            table = self._tables.get(alias)
+            if table is None or table.version != version:
+                table = _load(alias, version)
+                self._tables[alias] = table
+        return table
+
+    def invalidate(self) -> None:
+        with self._lock:
+            self._tables.clear()
+
+
+tables = TableCache()
 
 
 def index_version(alias: str) -> int:
@@ -92,16 +146,7 @@ def index_version(alias: str) -> int:
 
 def facet_table(alias: str) -> FacetTable:
     """The table for this database, reloaded when the index has changed since it was read."""
-    version = index_version(alias)
-    table = _tables.get(alias)
-    if table is not None and table.version == version:
-        return table
-    with _lock:
-        table = _tables.get(alias)
-        if table is None or table.version != version:
-            table = _load(alias, version)
-            _tables[alias] = table
-    return table
+    return tables.get(alias)
 
 
 def _load(alias: str, version: int) -> FacetTable:
@@ -135,8 +180,12 @@ def _load(alias: str, version: int) -> FacetTable:
         is_year = np.array(row_facet, dtype=np.int16) == facets.index("year")
         years = np.array([int(v) if f == "year" else 0 for f, v in values], dtype=np.int32)
         year_of[row_position[is_year]] = years[value_array[is_year]]
+    date_of, title_rank = _sort_keys(alias, ids)
     return FacetTable(
         version=version,
+        date_of=date_of,
+        title_rank=title_rank,
+        vectors=_vectors(alias, ids),
         ids=ids,
         row_position=row_position,
         row_value=value_array,
@@ -146,3 +195,40 @@ def _load(alias: str, version: int) -> FacetTable:
         facets=facets,
         year_of=year_of,
     )
+
+
+def _sort_keys(alias: str, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per position: the publication date as a day number (0 when undated) and the rank of
+    the title in reading order."""
+    date_of = np.zeros(len(ids), dtype=np.int32)
+    titles: list[str] = [""] * len(ids)
+    rows = Resource.objects.using(alias).filter(pk__any_of=ids.tolist())
+    for pk, published, title in rows.values_list("pk", "published_date", "title").iterator(
+        chunk_size=20_000
+    ):
+        position = int(np.searchsorted(ids, pk))
+        if published:
+            date_of[position] = published.toordinal()
+        titles[position] = title.casefold()
+    title_rank = np.empty(len(ids), dtype=np.int32)
+    title_rank[sorted(range(len(ids)), key=titles.__getitem__)] = np.arange(len(ids))
+    return date_of, title_rank
+
+
+def _vectors(alias: str, ids: np.ndarray) -> np.ndarray | None:
+    """The meaning vectors of the indexed resources, or None when none are stored."""
+    vectors: np.ndarray | None = None
+    table = SearchVector._meta.db_table
+    with connections[alias].cursor() as cursor:
+        cursor.execute(f"SELECT resource_id, vector FROM {table}")  # noqa: S608
+        while rows := cursor.fetchmany(20_000):
+            for resource_id, vector in rows:
+                position = int(np.searchsorted(ids, resource_id))
+                if position >= len(ids) or ids[position] != resource_id:
+                    continue
+                values = np.frombuffer(bytes(vector), dtype=np.int8)
+                if vectors is None:
+                    vectors = np.zeros((len(ids), len(values)), dtype=np.int8)
+                if len(values) == vectors.shape[1]:
+                    vectors[position] = values
+    return vectors

@@ -13,9 +13,10 @@ from django.db import DEFAULT_DB_ALIAS, transaction
 from signpost.catalogue.models import Resource
 from signpost.catalogue.rows import insert_rows
 
+from . import semantic
 from .backends import backend_for
 from .documents import BATCH, Document, documents_for
-from .models import SearchFacet, SearchState, SearchWord
+from .models import SearchFacet, SearchState, SearchVector, SearchWord
 from .query import words_of
 
 
@@ -41,6 +42,13 @@ def _write(documents: list[Document], *, words: Counter[str]) -> None:
         [(w, len(w), n) for w, n in words.items()],
         extra="ON CONFLICT DO NOTHING",
     )
+    if documents and semantic.enabled():
+        vectors = semantic.quantised(semantic.embed([d.meaning for d in documents]))
+        insert_rows(
+            SearchVector._meta.db_table,
+            ("resource_id", "vector"),
+            [(d.resource_id, v) for d, v in zip(documents, vectors, strict=True)],
+        )
 
 
 def _version_raise() -> None:
@@ -59,6 +67,7 @@ def resources_reindex(*, ids: Iterable[int]) -> int:
     with transaction.atomic():
         backend_for(DEFAULT_DB_ALIAS).delete(ids)
         SearchFacet.objects.filter(resource_id__any_of=ids)._raw_delete(DEFAULT_DB_ALIAS)
+        SearchVector.objects.filter(resource_id__any_of=ids)._raw_delete(DEFAULT_DB_ALIAS)
         _write(documents, words=_words(documents))
         _version_raise()
     return len(documents)
@@ -71,7 +80,11 @@ def index_rebuild(*, progress: Callable[[int, int], None] | None = None) -> int:
     words: Counter[str] = Counter()
     with transaction.atomic():
         backend_for(DEFAULT_DB_ALIAS).clear(
-            also=[SearchFacet._meta.db_table, SearchWord._meta.db_table]
+            also=[
+                SearchFacet._meta.db_table,
+                SearchWord._meta.db_table,
+                SearchVector._meta.db_table,
+            ]
         )
         for batch in documents_for():
             words.update(_words(batch))

@@ -51,3 +51,19 @@ class SearchState(models.Model):
 
     def __str__(self) -> str:
         return f"search index version {self.version}"
+
+
+class SearchVector(models.Model):
+    """A published resource's meaning, as a unit vector of one-byte numbers (semantic.py)."""
+
+    resource = models.OneToOneField(
+        Resource,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
+        primary_key=True,
+    )
+    vector = models.BinaryField()
+
+    def __str__(self) -> str:
+        return f"meaning of resource {self.resource_id}"

@@ -17,13 +17,19 @@ MAX_QUERY_LENGTH = 1000
 MAX_CLAUSES = 12
 MAX_PHRASE_WORDS = 12  # a longer quoted phrase keeps its first words
 SYNONYMS_FILE = Path(__file__).resolve().parent / "synonyms.txt"
+VOCABULARY_FILE = Path(__file__).resolve().parent / "vocabulary.txt"
 
-# Words too common to search by on their own; kept inside quoted phrases.
+# Words too common to search by on their own, and never highlighted; kept inside quoted
+# phrases. Questions are full of them: "what do I do if my boss keeps my passport".
 STOPWORDS = frozenset(
     (
-        "a", "an", "and", "are", "as", "at", "be", "by", "for", "from", "has", "have", "how",
-        "in", "is", "it", "its", "of", "on", "or", "that", "the", "this", "to", "was", "were",
-        "what", "when", "where", "which", "who", "will", "with",
+        "a", "about", "after", "all", "am", "an", "and", "any", "are", "as", "at", "be", "been",
+        "but", "by", "can", "could", "did", "do", "does", "doing", "for", "from", "get", "got",
+        "had", "has", "have", "he", "her", "him", "his", "how", "i", "if", "im", "in", "into",
+        "is", "it", "its", "me", "my", "of", "on", "or", "our", "out", "she", "should", "so",
+        "some", "than", "that", "the", "their", "them", "then", "there", "these", "they",
+        "this", "those", "to", "too", "up", "us", "was", "we", "were", "what", "when", "where",
+        "which", "who", "whom", "why", "will", "with", "would", "you", "your",
     )
 )  # fmt: skip
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -69,27 +75,67 @@ def clean(text: str) -> str:
     return " ".join("".join(ch if ch.isprintable() else " " for ch in text).split())
 
 
-@lru_cache(maxsize=4)
-def _synonym_groups(path: Path, mtime: float) -> dict[Phrase, tuple[Phrase, ...]]:
-    groups: dict[Phrase, tuple[Phrase, ...]] = {}
+def _lines(path: Path) -> list[list[Phrase]]:
+    """Each line's comma-separated phrases, comments and empty lines left out."""
+    lines = []
     for line in path.read_text(encoding="utf-8").splitlines():
         line = line.split("#", 1)[0]
-        members = tuple(p for p in (tuple(words_of(part)) for part in line.split(",")) if p)
+        members = [p for p in (tuple(words_of(part)) for part in line.split(",")) if p]
+        if members:
+            lines.append(members)
+    return lines
+
+
+@lru_cache(maxsize=4)
+def _synonym_groups(
+    path: Path, mtime: float, vocabulary_path: Path, vocabulary_mtime: float
+) -> dict[Phrase, tuple[Phrase, ...]]:
+    groups: dict[Phrase, tuple[Phrase, ...]] = {}
+    for members in _lines(path):
         if len(members) < 2:
             continue
         for member in members:
             existing = groups.get(member, ())
-            groups[member] = tuple(dict.fromkeys(existing + members))
+            groups[member] = tuple(dict.fromkeys(existing + tuple(members)))
+    # A term of several words is searched as a phrase: "county lines" is not "line up".
+    if vocabulary_mtime:
+        for members in _lines(vocabulary_path):
+            for member in members:
+                if len(member) > 1:
+                    groups.setdefault(member, (member,))
     return groups
 
 
-def synonym_groups(path: Path = SYNONYMS_FILE) -> dict[Phrase, tuple[Phrase, ...]]:
-    """Synonyms from the editable data file, reread whenever the file changes."""
+def _mtime(path: Path) -> float:
     try:
-        mtime = path.stat().st_mtime
+        return path.stat().st_mtime
     except OSError:
+        return 0.0
+
+
+def synonym_groups(path: Path = SYNONYMS_FILE) -> dict[Phrase, tuple[Phrase, ...]]:
+    """Synonyms and phrase terms from the editable data files, reread when a file changes."""
+    mtime = _mtime(path)
+    if not mtime:
         return {}
-    return _synonym_groups(path, mtime)
+    return _synonym_groups(path, mtime, VOCABULARY_FILE, _mtime(VOCABULARY_FILE))
+
+
+@lru_cache(maxsize=4)
+def _vocabulary(paths: tuple[tuple[Path, float], ...]) -> frozenset[str]:
+    return frozenset(
+        word
+        for path, mtime in paths
+        if mtime
+        for members in _lines(path)
+        for phrase in members
+        for word in phrase
+    )
+
+
+def vocabulary() -> frozenset[str]:
+    """Every word of the field's vocabulary and of the synonyms: never "corrected"."""
+    return _vocabulary(tuple((p, _mtime(p)) for p in (SYNONYMS_FILE, VOCABULARY_FILE)))
 
 
 def parse(text: str, *, synonyms: dict[Phrase, tuple[Phrase, ...]] | None = None) -> ParsedQuery:

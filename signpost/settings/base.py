@@ -1,5 +1,6 @@
 """Settings shared by every environment; values that differ come from the environment."""
 
+import json
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -157,6 +158,32 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 # Where Quick Exit sends a visitor: a neutral page that looks ordinary in a browser history.
 QUICK_EXIT_URL = env("QUICK_EXIT_URL", "https://www.bbc.co.uk/weather")
 ADMIN_PATH = env("ADMIN_PATH", "staff/admin/").strip("/") + "/"
+
+# Help routes, shown in the footer of every public page and on the safety and no-result
+# pages. Change them here, or set SIGNPOST_HELP_ROUTES to a JSON list of the same shape.
+HELP_ROUTES: list[dict[str, str]] = json.loads(
+    env(
+        "SIGNPOST_HELP_ROUTES",
+        json.dumps(
+            [
+                {
+                    "label": "In an emergency",
+                    "number": "999",
+                    "note": "If you cannot speak, call 999 from a mobile and press 55 when asked",
+                },
+                {
+                    "label": "Modern Slavery & Exploitation Helpline",
+                    "number": "08000 121 700",
+                    "note": "Free and confidential, open 24 hours a day",
+                },
+                {"label": "Police, when it is not an emergency", "number": "101", "note": ""},
+            ]
+        ),
+    )
+)
+
+# Search: False for lexical search alone, without the meaning of words (semantic.py).
+SEARCH_SEMANTIC = env("SEARCH_SEMANTIC", "true").lower() not in ("0", "false", "no", "off")
 
 SECURE_REFERRER_POLICY = "no-referrer"
 SECURE_CONTENT_TYPE_NOSNIFF = True

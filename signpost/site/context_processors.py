@@ -17,5 +17,6 @@ NAVIGATION = [
 def site(request: HttpRequest) -> dict[str, Any]:
     return {
         "QUICK_EXIT_URL": settings.QUICK_EXIT_URL,
+        "HELP_ROUTES": settings.HELP_ROUTES,
         "NAVIGATION": [(reverse(name), label) for name, label in NAVIGATION],
     }

@@ -1,17 +1,16 @@
-"""Turns a reader's query string into search parameters, and the results into form controls."""
+"""Reads the resources page's query string, and turns results into its form controls."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from django.http import QueryDict
 
-from signpost.search.engine import FACET_LABELS, FACETS, SearchParams, SearchResults, known_filters
-from signpost.search.query import clean
+from signpost.search.engine import SearchResults, known_filters
+from signpost.search.params import Problem, SearchParams, unknown_filter_problems
+from signpost.search.registry import BY_NAME, FACETS
 
-# The query string name of each facet's filter is the facet's own name.
-FILTER_ORDER = ("type", "audience", "topic", "language", "organisation", "country", "year")
+YEAR_PARAMETERS = ("year_from", "year_to", "year", "undated")
 
 
 @dataclass
@@ -23,77 +22,95 @@ class SelectedTag:
     remove_url: str
 
 
-# ASCII digits only: str.isdigit() also accepts "²" and other digits int() refuses.
-_YEAR = re.compile(r"[0-9]{4}")
-_PAGE = re.compile(r"[0-9]{1,6}")
-
-
-def _year(value: str | None) -> int | None:
-    value = (value or "").strip()
-    return int(value) if _YEAR.fullmatch(value) else None
+def read_search(query: QueryDict, *, page_size: int = 20) -> tuple[SearchParams, list[Problem]]:
+    """The search a query string asks for, and what in it could not be used, and why."""
+    params, problems = SearchParams.from_mapping(query, page_size=page_size)
+    asked = params.filters
+    params.filters = known_filters(asked)
+    return params, problems + unknown_filter_problems(asked, params.filters)
 
 
 def page_number(value: str | None) -> int:
     """The page asked for; anything that is not a plain number means the first."""
-    value = (value or "").strip()
-    return max(1, int(value)) if _PAGE.fullmatch(value) else 1
+    params, _ = SearchParams.from_mapping({"page": value or ""})
+    return params.page
 
 
-def params_from_query(query: QueryDict, *, page_size: int = 20) -> SearchParams:
-    return SearchParams(
-        q=clean(query.get("q", "")),
-        filters=known_filters({f: query.getlist(f) for f in FACETS if query.getlist(f)}),
-        year_from=_year(query.get("year_from")),
-        year_to=_year(query.get("year_to")),
-        sort=query.get("sort", ""),
-        page=page_number(query.get("page")),
-        page_size=page_size,
-    )
-
-
-def query_without(query: QueryDict, name: str, value: str | None = None) -> str:
-    """The query string with one value (or all values) of a parameter removed, page reset."""
+def query_without(query: QueryDict, *names: str, value: str | None = None) -> str:
+    """The query string with one value (or all values) of parameters removed, page reset."""
     remaining = query.copy()
-    if value is None:
-        remaining.pop(name, None)
-    else:
-        remaining.setlist(name, [v for v in query.getlist(name) if v != value])
+    for name in names:
+        if value is None:
+            remaining.pop(name, None)
+        else:
+            remaining.setlist(name, [v for v in query.getlist(name) if v != value])
     remaining.pop("page", None)
     return remaining.urlencode()
 
 
 def selected_tags(query: QueryDict, results: SearchResults) -> list[SelectedTag]:
     tags = []
-    for facet in FILTER_ORDER:
-        for item in results.facets[facet]:
-            if item.selected:
-                tags.append(
-                    SelectedTag(
-                        FACET_LABELS[facet],
-                        item.label,
-                        "?" + query_without(query, facet, item.value),
-                    )
+    asked_languages = query.getlist("language")
+    for facet in FACETS:
+        if not facet.checkboxes:
+            continue
+        for item in results.facets[facet.name]:
+            if not item.selected:
+                continue
+            if facet.name == "language" and item.value not in asked_languages:
+                continue  # named in the search: its own tag below
+            tags.append(
+                SelectedTag(
+                    facet.label,
+                    item.label,
+                    "?" + query_without(query, facet.name, value=item.value),
                 )
+            )
     params = results.params
-    if params.year_from is not None:
-        tags.append(
-            SelectedTag("From", str(params.year_from), "?" + query_without(query, "year_from"))
-        )
-    if params.year_to is not None:
-        tags.append(SelectedTag("To", str(params.year_to), "?" + query_without(query, "year_to")))
+    if params.has_years:
+        if params.year_from == params.year_to:
+            label = str(params.year_from)
+        elif params.year_to is None:
+            label = f"{params.year_from} or later"
+        elif params.year_from is None:
+            label = f"{params.year_to} or earlier"
+        else:
+            label = f"{params.year_from} to {params.year_to}"
+        if params.include_undated:
+            label += ", and undated"
+        tags.append(SelectedTag("Year", label, "?" + query_without(query, *YEAR_PARAMETERS)))
+    return tags
+
+
+def language_tags(query: QueryDict, results: SearchResults) -> list[SelectedTag]:
+    """A tag for each language the search named, which searches again without it."""
+    if not results.named_languages:
+        return []
+    remaining = query.copy()
+    remaining["q"] = results.params.q
+    remaining.pop("page", None)
+    labels = {v.value: v.label for v in results.facets["language"]}
+    natives = dict(
+        BY_NAME["language"]
+        .source[0]  # type: ignore[index]
+        .objects.filter(code__in=results.named_languages)
+        .values_list("code", "name_native")
+    )
+    tags = []
+    for code in results.named_languages:
+        english = labels.get(code, code)
+        native = natives.get(code, english)
+        label = native if native == english else f"{native} ({english})"
+        tags.append(SelectedTag("Language", label, "?" + remaining.urlencode()))
     return tags
 
 
 def checkbox_groups(results: SearchResults) -> list[dict[str, object]]:
     """The filter form's checkbox groups, with counts, in the order a reader scans them."""
     return [
-        {
-            "legend": FACET_LABELS[facet],
-            "name": facet,
-            "items": results.facets[facet],
-        }
-        for facet in FILTER_ORDER
-        if results.facets[facet]
+        {"legend": facet.label, "name": facet.name, "items": results.facets[facet.name]}
+        for facet in FACETS
+        if facet.checkboxes and results.facets[facet.name]
     ]
 
 
@@ -101,10 +118,6 @@ def relaxation_links(query: QueryDict, results: SearchResults) -> list[tuple[str
     """(label, url, count) for each filter whose removal would bring results back."""
     links = []
     for relaxation in results.relaxations:
-        remaining = query.copy()
-        for name in (relaxation.facet, "page") + (
-            ("year_from", "year_to") if relaxation.facet == "year" else ()
-        ):
-            remaining.pop(name, None)
-        links.append((relaxation.label, "?" + remaining.urlencode(), relaxation.count))
+        names = YEAR_PARAMETERS if relaxation.facet == "year" else (relaxation.facet,)
+        links.append((relaxation.label, "?" + query_without(query, *names), relaxation.count))
     return links

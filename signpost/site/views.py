@@ -6,6 +6,7 @@ from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_safe
 
 from signpost.catalogue import selectors
@@ -15,8 +16,9 @@ from signpost.search.engine import SearchParams, facet_value_is_public, search
 
 from .filters import (
     checkbox_groups,
+    language_tags,
     page_number,
-    params_from_query,
+    read_search,
     relaxation_links,
     selected_tags,
 )
@@ -65,21 +67,33 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 def resource_list(request: HttpRequest) -> HttpResponse:
-    results = search(params_from_query(request.GET))
+    params, problems = read_search(request.GET)
+    results = search(params)
     query_no_q = request.GET.copy()
     query_no_q.pop("q", None)
-    return render(
-        request,
-        "site/resource_list.html",
-        {
-            "results": results,
-            "groups": checkbox_groups(results),
-            "selected": selected_tags(request.GET, results),
-            "relaxations": relaxation_links(request.GET, results),
-            "page_query": page_query(request),
-            "suggestion_query": query_no_q.urlencode(),
-        },
-    )
+    with_undated = request.GET.copy()
+    with_undated["undated"] = "1"
+    with_undated.pop("page", None)
+    selected = selected_tags(request.GET, results)
+    named = language_tags(request.GET, results)
+    context = {
+        "results": results,
+        "problems": problems,
+        "groups": checkbox_groups(results),
+        "selected": selected,
+        "named_languages": named,
+        "filter_count": len(selected) + len(named),
+        "relaxations": relaxation_links(request.GET, results),
+        "page_query": page_query(request),
+        "suggestion_query": query_no_q.urlencode(),
+        "undated_query": with_undated.urlencode(),
+    }
+    # Asked for by the page's script when a filter changes: the results part alone.
+    partial = request.headers.get("X-Signpost-Part") == "results"
+    template = "site/includes/results.html" if partial else "site/resource_list.html"
+    response = render(request, template, context)
+    patch_vary_headers(response, ["X-Signpost-Part"])
+    return response
 
 
 @require_safe

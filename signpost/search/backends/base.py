@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 from django.db import connections
 
 from signpost.search.documents import Document
@@ -62,22 +63,35 @@ class SearchBackend:
         """The ids of those documents whose indexed text differs from theirs (every field)."""
         raise NotImplementedError
 
-    def id_list_sql(self, ids: list[int]) -> tuple[str, list[Any]]:
-        """SQL selecting exactly these ids, with one parameter however many there are."""
-        raise NotImplementedError
-
     def analyse(self) -> None:
         """Refresh the planner's statistics after a bulk load."""
         with self.connection.cursor() as cursor:
             cursor.execute("ANALYZE")
 
-    # Reads.
-    def match_sql(self, query: ParsedQuery, *, any_clause: bool) -> tuple[str, list[Any]]:
-        """SQL selecting the ids of resources that match, with its parameters."""
+    # Reads: ids and scores in, ids and scores out; no SQL leaves a backend.
+    def match(self, query: ParsedQuery, *, any_clause: bool = False) -> np.ndarray:
+        """The ids of the resources that match (every clause, or any with `any_clause`)."""
+        rows = self._rows(*self._match_sql(query, any_clause=any_clause))
+        return np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows))
+
+    def scored(
+        self, query: ParsedQuery, *, any_clause: bool = False
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """The ids of the matches and their relevance: higher is better, fields weighted."""
+        rows = self._rows(*self._scored_sql(query, any_clause=any_clause))
+        ids = np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows))
+        scores = np.fromiter((row[1] for row in rows), dtype=np.float64, count=len(rows))
+        return ids, scores
+
+    def _rows(self, sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
+        with self.connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return list(cursor.fetchall())
+
+    def _match_sql(self, query: ParsedQuery, *, any_clause: bool) -> tuple[str, list[Any]]:
         raise NotImplementedError
 
-    def scored_sql(self, query: ParsedQuery, *, any_clause: bool) -> tuple[str, list[Any]]:
-        """SQL selecting (id, relevance) of every match; higher is better, fields weighted."""
+    def _scored_sql(self, query: ParsedQuery, *, any_clause: bool) -> tuple[str, list[Any]]:
         raise NotImplementedError
 
     def highlights(

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from signpost.catalogue.rows import id_list_sql
 from signpost.search.documents import Document
 from signpost.search.query import ParsedQuery
 
@@ -125,14 +124,11 @@ class PostgresBackend(SearchBackend):
             )
             return [row[0] for row in cursor.fetchall()]
 
-    def id_list_sql(self, ids: list[int]) -> tuple[str, list[Any]]:
-        return id_list_sql(ids, using=self.alias)
-
-    def match_sql(self, query: ParsedQuery, *, any_clause: bool) -> tuple[str, list[Any]]:
+    def _match_sql(self, query: ParsedQuery, *, any_clause: bool) -> tuple[str, list[Any]]:
         expression, params = tsquery(query, any_clause=any_clause)
         return f"SELECT resource_id FROM {TABLE} WHERE vector @@ {expression}", params  # noqa: S608
 
-    def scored_sql(self, query: ParsedQuery, *, any_clause: bool) -> tuple[str, list[Any]]:
+    def _scored_sql(self, query: ParsedQuery, *, any_clause: bool) -> tuple[str, list[Any]]:
         expression, params = tsquery(query, any_clause=any_clause)
         return (
             f"SELECT s.resource_id, ts_rank_cd('{{0.1, 0.2, 0.4, 1.0}}', s.vector, query.q) "  # noqa: S608

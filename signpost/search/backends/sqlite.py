@@ -83,16 +83,13 @@ class SQLiteBackend(SearchBackend):
             and indexed[d.resource_id] != tuple(d.fields[c] for c in COLUMNS)
         ]
 
-    def id_list_sql(self, ids: list[int]) -> tuple[str, list[Any]]:
-        return id_list_sql(ids, using=self.alias)
-
-    def match_sql(self, query: ParsedQuery, *, any_clause: bool) -> tuple[str, list[Any]]:
+    def _match_sql(self, query: ParsedQuery, *, any_clause: bool) -> tuple[str, list[Any]]:
         return (
             f"SELECT rowid FROM {TABLE} WHERE {TABLE} MATCH %s",  # noqa: S608
             [match_expression(query, any_clause=any_clause)],
         )
 
-    def scored_sql(self, query: ParsedQuery, *, any_clause: bool) -> tuple[str, list[Any]]:
+    def _scored_sql(self, query: ParsedQuery, *, any_clause: bool) -> tuple[str, list[Any]]:
         # bm25 is lower for better matches; the engine wants higher.
         return (
             f"SELECT rowid, -bm25({TABLE}, {WEIGHTS}) FROM {TABLE} WHERE {TABLE} MATCH %s",  # noqa: S608
