@@ -27,14 +27,16 @@ from .params import MAX_PAGE_SIZE, SORTS, Problem, SearchParams
 from .query import ParsedQuery, parse
 from .rank import fused, lexical_order, semantic_order
 from .registry import BY_NAME, FACET_NAMES, FACETS, TYPE_LABELS
-from .suggest import suggestion
+from .suggest import corrected, corrections, suggestion
 
 __all__ = ["FACET_NAMES", "MAX_PAGE_SIZE", "SORTS", "SearchParams", "SearchResults", "search"]
 
 # A resource joins the results on meaning alone when its similarity to the query reaches
 # this, and it is among the SEMANTIC_JOIN most similar (docs/search-quality.md).
-SEMANTIC_THRESHOLD = 0.55
+SEMANTIC_THRESHOLD = 0.2
 SEMANTIC_JOIN = 10
+# How much the meaning ranking counts beside the lexical one in the fusion.
+SEMANTIC_WEIGHT = 1.0
 
 
 @dataclass
@@ -215,25 +217,31 @@ class Matches:
 def _lexical(
     table: FacetTable, backend: SearchBackend, query: ParsedQuery, masks: dict[str, Mask]
 ) -> Matches:
-    """Every clause must match; when none does together, a resource must match more than
-    half of them, and those matching more come first."""
+    """Every clause must match. When no resource has them all, a resource must match at
+    least half of the clauses the catalogue knows (a word no resource has cannot count
+    against it), and those matching more come first."""
     ids, scores = backend.scored(query)
     mask = table.mask_of_ids(ids)
     relaxed = False
     coordination = np.ones(len(ids), dtype=np.int32)
     if not _combine(mask, masks).any() and len(query.clauses) > 1:
-        relaxed = True
-        ids, scores = backend.scored(query, any_clause=True)
         counts = np.zeros(table.size, dtype=np.int32)
+        known = 0
         for clause in query.clauses:
-            counts += table.mask_of_ids(backend.match(ParsedQuery(query.text, [clause])))
-        keep = counts * 2 > len(query.clauses)
-        inside = np.isin(ids, table.ids)
-        ids, scores = ids[inside], scores[inside]
-        positions = table.positions_of(ids)
-        wanted = keep[positions]
-        ids, scores, coordination = ids[wanted], scores[wanted], counts[positions[wanted]]
-        mask = table.mask_of_ids(ids)
+            matched = table.mask_of_ids(backend.match(ParsedQuery(query.text, [clause])))
+            known += bool(matched.any())
+            counts += matched
+        if known:
+            relaxed = True
+            ids, scores = backend.scored(query, any_clause=True)
+            keep = counts * 2 >= known
+            inside = np.isin(ids, table.ids)
+            ids, scores = ids[inside], scores[inside]
+            positions = table.positions_of(ids)
+            wanted = keep[positions]
+            ids, scores = ids[wanted], scores[wanted]
+            coordination = counts[positions[wanted]]
+            mask = table.mask_of_ids(ids)
     inside = np.isin(ids, table.ids)
     positions = table.positions_of(ids[inside])
     order = lexical_order(positions, scores[inside], coordination[inside])
@@ -245,7 +253,7 @@ def _with_meaning(table: FacetTable, query: ParsedQuery, lexical: Matches) -> Ma
     the results even without a word in common."""
     if table.vectors is None or not semantic.enabled():
         return lexical
-    similarity = semantic.similarities(table.vectors, semantic.embed([query.text])[0])
+    similarity = semantic.similarities(table.vectors, semantic.embed([query.meaning])[0])
     everyone = np.arange(table.size)
     by_meaning = semantic_order(everyone, similarity)
     near = by_meaning[:SEMANTIC_JOIN]
@@ -255,7 +263,9 @@ def _with_meaning(table: FacetTable, query: ParsedQuery, lexical: Matches) -> Ma
     meaning_only = joined & ~lexical.mask
     mask = lexical.mask | joined
     assert lexical.order is not None
-    order = fused([lexical.order, by_meaning[mask[by_meaning]]], table.size)
+    order = fused(
+        [lexical.order, by_meaning[mask[by_meaning]]], table.size, weights=[1.0, SEMANTIC_WEIGHT]
+    )
     return Matches(mask, order, lexical.relaxed, meaning_only)
 
 
@@ -302,16 +312,23 @@ def search(params: SearchParams) -> SearchResults:
     masks = _filter_masks(table, params)
     language = written_in(params.q) if query else None
 
+    # Words in another language are not English misspellings: they are left as they are.
+    fixes = corrections(backend, query) if query and language is None else {}
     if query:
-        matches = _lexical(table, backend, query, masks)
-        # The embeddings know English: words in another language would find only noise.
-        if language is None:
+        matches = _lexical(table, backend, corrected(query, fixes), masks)
+        # The embeddings know English: words in another language would find only noise. A
+        # quoted phrase asks for those exact words, and gets them alone.
+        if language is None and '"' not in params.q:
             matches = _with_meaning(table, query, matches)
     else:
         matches = Matches(table.everything())
     found = _combine(matches.mask, masks)
     if sort == "relevance" and matches.order is not None:
         order = matches.order[found[matches.order]]
+        if language and "language" not in params.filters:
+            # A search written in Polish puts what is available in Polish first.
+            ours = table.mask_of_values("language", [language])[order]
+            order = np.concatenate([order[ours], order[~ours]])
     else:
         order = table.ordered(found, sort)
     page_obj = Paginator(order, page_size).get_page(params.page)
@@ -332,14 +349,17 @@ def search(params: SearchParams) -> SearchResults:
         alone = matches.meaning_only[table.positions_of(np.array(ids, dtype=np.int64))]
         results.meaning_only = {i for i, only in zip(ids, alone, strict=True) if only}
     if query and resources:
-        raw = backend.highlights(query, any_clause=True, ids=ids)
+        raw = backend.highlights(corrected(query, fixes), any_clause=True, ids=ids)
         results.highlights = {
             pk: Highlight(spans(h.title), spans(h.excerpt)) for pk, h in raw.items()
         }
-    if query and results.count < 3:
-        results.suggestion = suggestion(backend, query)
+    if fixes:
+        results.suggestion = suggestion(backend, query, fixes)
     if language and "language" not in params.filters:
         results.language_offer = _language_offer(table, language)
+    elif named and not results.count:
+        # "ulotka po polsku": the language was clear, the other words found nothing in it.
+        results.language_offer = _language_offer(table, named[0])
     if params.has_years and not params.include_undated:
         others = _combine(matches.mask, masks, skip="year")
         results.undated_hidden = int((others & (table.year_of == 0)).sum())

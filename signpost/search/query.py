@@ -54,6 +54,12 @@ class ParsedQuery:
         return bool(self.clauses)
 
     @property
+    def meaning(self) -> str:
+        """The reader's own words without stop words: what the query means."""
+        words = words_of(self.text)
+        return " ".join(w for w in words if w not in STOPWORDS) or self.text
+
+    @property
     def words(self) -> list[str]:
         """Every distinct word the query can match, synonyms included."""
         seen: dict[str, None] = {}

@@ -27,12 +27,14 @@ def semantic_order(positions: np.ndarray, similarity: np.ndarray) -> np.ndarray:
     return positions[np.lexsort((positions, -similarity))]
 
 
-def fused(rankings: list[np.ndarray], size: int, *, k: int = RRF_K) -> np.ndarray:
-    """Every ranked position, ordered by its reciprocal-rank-fusion score."""
+def fused(
+    rankings: list[np.ndarray], size: int, *, weights: list[float] | None = None
+) -> np.ndarray:
+    """Every ranked position, ordered by its (weighted) reciprocal-rank-fusion score."""
     score = np.zeros(size, dtype=np.float64)
     seen = np.zeros(size, dtype=bool)
-    for ranking in rankings:
-        score[ranking] += 1.0 / (k + 1 + np.arange(len(ranking)))
+    for ranking, weight in zip(rankings, weights or [1.0] * len(rankings), strict=True):
+        score[ranking] += weight / (RRF_K + 1 + np.arange(len(ranking)))
         seen[ranking] = True
     positions = np.flatnonzero(seen)
     return positions[np.lexsort((positions, -score[positions]))]

@@ -1,5 +1,7 @@
-"""“Did you mean”: a query with the words the catalogue does not know replaced, never the
-words it, or the field's vocabulary, does know."""
+"""Misspellings: a word the catalogue has never written, and the field's vocabulary does not
+know, is also searched as the nearest word the catalogue has ("trafficing" as "trafficking"),
+and "Did you mean" offers the corrected search. A word the catalogue or the vocabulary knows
+is never "corrected": "county lines" stays county lines, "section 54" stays section 54."""
 
 from __future__ import annotations
 
@@ -7,7 +9,7 @@ import time
 
 from .backends.base import SearchBackend
 from .models import SearchWord
-from .query import ParsedQuery, parse, vocabulary
+from .query import Clause, ParsedQuery, parse, vocabulary
 
 # Counting how many resources a word finds stops here: enough to compare two words.
 COUNT_CAP = 500
@@ -25,21 +27,21 @@ def _count_alone(backend: SearchBackend, words: str) -> int:
     return min(len(backend.match(query)), COUNT_CAP) if query else 0
 
 
-def suggestion(backend: SearchBackend, query: ParsedQuery) -> str | None:
-    """The query with each unknown word replaced by the nearest known one, when the new
-    words together find more than the old ones: so "modren slavery" becomes "modern slavery"
-    because the phrase finds more, not each word alone.
+def corrections(backend: SearchBackend, query: ParsedQuery) -> dict[str, str]:
+    """Each unknown word of the query and the nearest word the catalogue has.
 
     Bounded, whatever the query: at most SUGGEST_WORDS words are looked up, and none is
     started once SUGGEST_SECONDS have passed.
     """
     words = [w for clause in query.clauses for w in clause.original]
-    candidates = list(dict.fromkeys(w for w in words if 3 < len(w) <= 40 and not w.isdigit()))
-    candidates = candidates[: SUGGEST_WORDS * 4]
     known_terms = vocabulary()
-    candidates = [w for w in candidates if w not in known_terms]
+    candidates = list(
+        dict.fromkeys(
+            w for w in words if 3 < len(w) <= 40 and not w.isdigit() and w not in known_terms
+        )
+    )[: SUGGEST_WORDS * 4]
     if not candidates:
-        return None
+        return {}
     known = set(
         SearchWord.objects.using(backend.alias)
         .filter(word__in=candidates)
@@ -47,23 +49,44 @@ def suggestion(backend: SearchBackend, query: ParsedQuery) -> str | None:
     )
     unknown = [w for w in candidates if w not in known][:SUGGEST_WORDS]
     deadline = time.monotonic() + SUGGEST_SECONDS
-    replaced = {}
+    found: dict[str, str] = {}
     for word in unknown:
         if time.monotonic() > deadline:
             break
-        found = backend.suggest(word)
-        if found and found != word:
-            replaced[word] = found
-    if not replaced:
+        nearest = backend.suggest(word)
+        if nearest and nearest != word:
+            found[word] = nearest
+    return found
+
+
+def corrected(query: ParsedQuery, fixes: dict[str, str]) -> ParsedQuery:
+    """The query with, beside each phrase holding an unknown word, the phrase corrected."""
+    if not fixes:
+        return query
+    clauses = []
+    for clause in query.clauses:
+        extra = tuple(
+            fixed
+            for phrase in clause.alternatives
+            if (fixed := tuple(fixes.get(w, w) for w in phrase)) != phrase
+        )
+        clauses.append(Clause(tuple(dict.fromkeys(clause.alternatives + extra)), clause.original))
+    return ParsedQuery(query.text, clauses)
+
+
+def suggestion(backend: SearchBackend, query: ParsedQuery, fixes: dict[str, str]) -> str | None:
+    """The search with its unknown words corrected, offered when the corrected words find
+    more than the reader's own: "modren slavery" becomes "modern slavery" because the phrase
+    finds more, not each word alone."""
+    if not fixes:
         return None
+    words = [w for clause in query.clauses for w in clause.original]
     before = " ".join(words)
-    after = " ".join(replaced.get(w, w) for w in words)
+    after = " ".join(fixes.get(w, w) for w in words)
     # A misspelling may stem like a real word and find something: offer what finds more.
     together = _count_alone(backend, after)
     if together and together > _count_alone(backend, before):
         return after
-    # The words may not sit together: then compare the replaced words one by one.
-    better = {
-        w: s for w, s in replaced.items() if _count_alone(backend, s) > _count_alone(backend, w)
-    }
+    # The words may not sit together: then compare the corrected words one by one.
+    better = {w: s for w, s in fixes.items() if _count_alone(backend, s) > _count_alone(backend, w)}
     return " ".join(better.get(w, w) for w in words) if better else None
