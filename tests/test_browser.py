@@ -312,10 +312,10 @@ def _focus_is_visible(page) -> bool:
     )
 
 
-def _tab_to(page, predicate: str, limit: int = 80):
+def _tab_to(page, predicate: str, limit: int = 80, key: str = "Tab"):
     """Press Tab until the focused element matches; the focus must be visible at every step."""
     for _ in range(limit):
-        page.keyboard.press("Tab")
+        page.keyboard.press(key)
         assert _focus_is_visible(page), page.evaluate("document.activeElement.outerHTML")
         if page.evaluate(f"(el => {predicate})(document.activeElement)"):
             return
@@ -335,12 +335,14 @@ def test_keyboard_only_journey(browser, site, neutral_url):
     page.keyboard.type("trafficking")
     page.keyboard.press("Enter")
     page.wait_for_url("**q=trafficking**")
-    _tab_to(page, "el.id === 'filter-language-en'")
+    # The results come first, then the filters; ticking one shows new results at once, the
+    # address follows, and the focus stays on the box just ticked.
+    _tab_to(page, "el.id === 'filter-language-en'", limit=200)
     page.keyboard.press("Space")
-    _tab_to(page, "el.textContent.trim() === 'Apply filters'", limit=200)
-    page.keyboard.press("Enter")
     page.wait_for_url("**language=en**")
-    _tab_to(page, "el.closest('.sp-result__title') !== null", limit=300)
+    expect(page.locator("[data-live-status]")).to_contain_text("resource")
+    assert page.evaluate("document.activeElement.id") == "filter-language-en"
+    _tab_to(page, "el.closest('.sp-result__title') !== null", limit=300, key="Shift+Tab")
     title = page.evaluate("document.activeElement.textContent.trim()")
     page.keyboard.press("Enter")
     page.wait_for_load_state()

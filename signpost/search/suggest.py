@@ -37,7 +37,7 @@ def corrections(backend: SearchBackend, query: ParsedQuery) -> dict[str, str]:
     known_terms = vocabulary()
     candidates = list(
         dict.fromkeys(
-            w for w in words if 3 < len(w) <= 40 and not w.isdigit() and w not in known_terms
+            w for w in words if 4 < len(w) <= 40 and not w.isdigit() and w not in known_terms
         )
     )[: SUGGEST_WORDS * 4]
     if not candidates:

@@ -13,6 +13,7 @@ from signpost.catalogue import selectors
 from signpost.catalogue.models import Audience, Language, Organisation, Topic
 from signpost.links.selectors import link_states
 from signpost.search.engine import SearchParams, facet_value_is_public, search
+from signpost.search.query import words_of
 
 from .filters import (
     checkbox_groups,
@@ -24,6 +25,11 @@ from .filters import (
 )
 
 HOME_TOPICS = 24
+# A search with one of these words may come from someone who needs help now: the help
+# routes are shown above its results.
+HELP_WORDS = frozenset(
+    ("help", "helpline", "hotline", "emergency", "danger", "escape", "urgent", "phone", "call")
+)
 # The ways into the library from the home page, by who is asking.
 AUDIENCE_WAYS_IN = [
     ("people-at-risk", "People at risk and survivors"),
@@ -87,6 +93,7 @@ def resource_list(request: HttpRequest) -> HttpResponse:
         "page_query": page_query(request),
         "suggestion_query": query_no_q.urlencode(),
         "undated_query": with_undated.urlencode(),
+        "wants_help": bool(HELP_WORDS & set(words_of(results.params.q))),
     }
     # Asked for by the page's script when a filter changes: the results part alone.
     partial = request.headers.get("X-Signpost-Part") == "results"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
 from typing import Any
 
@@ -9,8 +10,12 @@ import numpy as np
 from django.db import connections
 
 from signpost.search.documents import Document
+from signpost.search.models import SearchWord
 from signpost.search.query import ParsedQuery
 
+# The most frequent words of about the right length and start that a misspelling is compared
+# with: enough for a real vocabulary, and a fixed bound on the work.
+SUGGEST_CANDIDATES = 3000
 # Marks around matched words in highlights: control characters that indexed text never holds.
 START, STOP = "\x02", "\x03"
 
@@ -100,4 +105,18 @@ class SearchBackend:
         raise NotImplementedError
 
     def suggest(self, word: str) -> str | None:
-        raise NotImplementedError
+        """The word the catalogue has that is nearest to this one, if one is near enough.
+
+        The same on every backend: the most frequent words of about the same length and the
+        same first two letters (misspellings rarely change those), compared by difflib, which
+        forgives a swapped pair of letters ("modren") where trigrams do not.
+        """
+        lengths = range(max(1, len(word) - 2), len(word) + 3)
+        candidates = list(
+            SearchWord.objects.using(self.alias)
+            .filter(length__in=lengths, word__startswith=word[:2])
+            .order_by("-frequency")
+            .values_list("word", flat=True)[:SUGGEST_CANDIDATES]
+        )
+        matches = difflib.get_close_matches(word, candidates, n=1, cutoff=0.75)
+        return matches[0] if matches else None

@@ -1,5 +1,5 @@
 """PostgreSQL full text: weighted tsvectors in a GIN index, websearch_to_tsquery, ts_rank_cd,
-an unaccenting English configuration, and pg_trgm for suggestions."""
+an unaccenting English configuration."""
 
 from __future__ import annotations
 
@@ -154,14 +154,3 @@ class PostgresBackend(SearchBackend):
         with self.connection.cursor() as cursor:
             cursor.execute(sql, [all_words, excerpt, *params, ids])
             return {row[0]: RawHighlight(row[1], row[2]) for row in cursor.fetchall()}
-
-    def suggest(self, word: str) -> str | None:
-        with self.connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT word FROM search_searchword "
-                "WHERE word %% %s AND similarity(word, %s) > 0.4 "
-                "ORDER BY similarity(word, %s) DESC, frequency DESC LIMIT 1",
-                [word, word, word],
-            )
-            row = cursor.fetchone()
-        return row[0] if row else None

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import difflib
 from typing import Any
 
 from signpost.catalogue.rows import id_list_sql
 from signpost.search.documents import FIELDS, Document
-from signpost.search.models import SearchWord
 from signpost.search.query import ParsedQuery
 
 from .base import START, STOP, RawHighlight, SearchBackend
@@ -17,9 +15,6 @@ COLUMNS = [name for name, _ in FIELDS]
 WEIGHTS = ", ".join(str(weight) for _, weight in FIELDS)
 TOKENIZER = "porter unicode61 remove_diacritics 2"
 HIGHLIGHT_TABLE = "search_highlight"
-# The most frequent words of about the right length and start that a misspelling is compared
-# with: enough for a real vocabulary, and a fixed bound on the work.
-SUGGEST_CANDIDATES = 3000
 
 
 def match_expression(query: ParsedQuery, *, any_clause: bool) -> str:
@@ -129,15 +124,3 @@ class SQLiteBackend(SearchBackend):
             found = {row[0]: RawHighlight(row[1], row[2]) for row in cursor.fetchall()}
             cursor.execute(f"DELETE FROM temp.{HIGHLIGHT_TABLE}")  # noqa: S608
         return found
-
-    def suggest(self, word: str) -> str | None:
-        lengths = range(max(1, len(word) - 2), len(word) + 3)
-        candidates = list(
-            SearchWord.objects.using(self.alias)
-            # Misspellings rarely change the first two letters; the rest is left to difflib.
-            .filter(length__in=lengths, word__startswith=word[:2])
-            .order_by("-frequency")
-            .values_list("word", flat=True)[:SUGGEST_CANDIDATES]
-        )
-        matches = difflib.get_close_matches(word, candidates, n=1, cutoff=0.75)
-        return matches[0] if matches else None

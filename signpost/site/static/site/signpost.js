@@ -106,6 +106,110 @@
     }
   }
 
+  // Phones: the site menu folds behind a "Menu" button, as GOV.UK's service navigation does.
+  var narrow = window.matchMedia("(max-width: 40.0525em)");
+  var menuToggle = document.querySelector(".govuk-service-navigation__toggle");
+  var menu = document.getElementById("navigation");
+  function layOutMenu() {
+    if (!menuToggle || !menu) return;
+    menuToggle.hidden = !narrow.matches;
+    menuToggle.removeAttribute("aria-hidden");
+    var open = menuToggle.getAttribute("aria-expanded") === "true";
+    menu.hidden = narrow.matches && !open;
+  }
+  if (menuToggle && menu) {
+    menuToggle.setAttribute("aria-expanded", "false");
+    menuToggle.addEventListener("click", function () {
+      var open = menuToggle.getAttribute("aria-expanded") !== "true";
+      menuToggle.setAttribute("aria-expanded", open ? "true" : "false");
+      layOutMenu();
+    });
+    layOutMenu();
+  }
+
+  // The resources page: filters fold behind "Filter" on phones, and a change to a filter or
+  // the sort shows new results at once. Without scripts the form works as a plain form.
+  var form = document.querySelector("form[data-live-filters]");
+  var region = form && form.querySelector("[data-live-region]");
+  var liveStatus = form && form.querySelector("[data-live-status]");
+  var filtersOpen = false;
+  var pending = null;
+
+  function layOutFilters() {
+    if (!region) return;
+    var panel = region.querySelector("#filters");
+    var toggle = region.querySelector("[data-filter-toggle]");
+    var bar = region.querySelector(".sp-list__bar");
+    var layout = region.querySelector(".sp-list__layout");
+    if (!panel || !toggle || !bar || !layout) return;
+    toggle.setAttribute("role", "button");
+    toggle.setAttribute("aria-expanded", filtersOpen ? "true" : "false");
+    if (narrow.matches) {
+      panel.hidden = !filtersOpen;
+      panel.classList.toggle("sp-filter--open", filtersOpen);
+      // Open, the filters come straight after the button that opened them.
+      if (filtersOpen && bar.nextElementSibling !== panel) bar.after(panel);
+      if (!filtersOpen && panel.parentNode !== layout) layout.appendChild(panel);
+    } else {
+      panel.hidden = false;
+      panel.classList.remove("sp-filter--open");
+      if (panel.parentNode !== layout) layout.appendChild(panel);
+    }
+  }
+
+  function showResults(url, html) {
+    var focusedId = document.activeElement && document.activeElement.id;
+    region.innerHTML = html;
+    layOutFilters();
+    // Replace, not push: Back leaves the page as before, and Quick Exit still replaces it.
+    window.history.replaceState(null, "", url);
+    var count = region.querySelector(".sp-list__count");
+    if (liveStatus && count) liveStatus.textContent = count.textContent.replace(/\s+/g, " ").trim();
+    var again = focusedId && document.getElementById(focusedId);
+    if (again) again.focus();
+  }
+
+  function update() {
+    var params = new URLSearchParams();
+    new FormData(form).forEach(function (value, name) {
+      if (name !== "page" && String(value).trim() !== "") params.append(name, value);
+    });
+    var url = form.getAttribute("action") + (params.toString() ? "?" + params.toString() : "");
+    if (pending) pending.abort();
+    pending = new AbortController();
+    window.fetch(url, { headers: { "X-Signpost-Part": "results" }, signal: pending.signal })
+      .then(function (response) {
+        if (!response.ok) throw new Error("status " + response.status);
+        return response.text();
+      })
+      .then(function (html) { showResults(url, html); })
+      .catch(function (error) {
+        if (error && error.name === "AbortError") return;
+        form.submit();
+      });
+  }
+
+  if (form && region && window.fetch && window.URLSearchParams && window.AbortController) {
+    form.addEventListener("change", function (event) {
+      var target = event.target;
+      if (target && (target.type === "checkbox" || target.hasAttribute("data-live"))) update();
+    });
+    region.addEventListener("click", function (event) {
+      var toggle = event.target && event.target.closest && event.target.closest("[data-filter-toggle]");
+      if (!toggle || !narrow.matches) return;
+      event.preventDefault();
+      filtersOpen = !filtersOpen;
+      layOutFilters();
+      var panel = region.querySelector("#filters");
+      if (filtersOpen && panel) panel.focus();
+    });
+    layOutFilters();
+  }
+
+  if (narrow.addEventListener) {
+    narrow.addEventListener("change", function () { layOutMenu(); layOutFilters(); });
+  }
+
   // Reached again through Back or Forward: show the page, and start the count afresh.
   window.addEventListener("pageshow", function () {
     exiting = false;
