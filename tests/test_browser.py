@@ -9,6 +9,7 @@ served on 127.0.0.1, so no test reaches the internet.
 import contextlib
 import http.server
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -511,3 +512,141 @@ def test_a_write_during_an_import_gets_a_busy_page_not_an_error(server):
     assert answer.value.code == 503
     assert answer.value.headers["Retry-After"] == "60"
     assert "The library is being updated" in answer.value.read().decode()
+
+
+# Phone first (issue 10): the search and the first result in the first screen, the filters
+# behind a button, results that change in place, and the two layout defects.
+
+
+@pytest.mark.parametrize("width", [320, 375])
+def test_search_box_and_first_result_are_in_the_first_screen_on_a_phone(browser, site, width):
+    page = new_page(browser, width=width, height=667)
+    page.goto(f"{site}/resources/?q=NRM")
+    # Measured on a first visit, with the note about Quick Exit showing.
+    expect(page.locator(".sp-intro")).to_be_visible()
+    search = page.locator("#q").bounding_box()
+    first = page.locator(".sp-result__title").first.bounding_box()
+    assert search["y"] + search["height"] <= 667
+    # At least the first line of the first result's title shows.
+    assert first["y"] + 25 <= 667, first
+    page.goto(f"{site}/")
+    home = page.locator("#home-q").bounding_box()
+    assert home["y"] + home["height"] <= 667, home
+    page.context.close()
+
+
+def test_the_home_search_is_in_the_first_screen_on_a_desktop(browser, site):
+    page = new_page(browser, width=1280, height=720)
+    page.goto(f"{site}/")
+    expect(page.locator(".sp-intro")).to_be_visible()
+    home = page.locator("#home-q").bounding_box()
+    assert home["y"] + home["height"] <= 720, home
+    page.context.close()
+
+
+def test_filters_fold_behind_a_button_on_a_phone_and_apply_at_once(browser, site, neutral_url):
+    page = new_page(browser, width=375, height=667)
+    page.goto(f"{site}/")
+    page.goto(f"{site}/resources/?q=trafficking")
+    entries = page.evaluate("history.length")
+    expect(page.locator("#filters")).to_be_hidden()
+    toggle = page.get_by_role("button", name="Filter", exact=True)
+    expect(toggle).to_have_attribute("aria-expanded", "false")
+    toggle.click()
+    expect(page.locator("#filters")).to_be_visible()
+    expect(toggle).to_have_attribute("aria-expanded", "true")
+    assert page.evaluate("document.activeElement.id") == "filters"
+    # The filters open right under the button, before the results.
+    filters_top = page.locator("#filters").bounding_box()["y"]
+    assert filters_top < page.locator(".sp-result").first.bounding_box()["y"]
+    page.get_by_label("Ukrainian").check()
+    page.wait_for_url("**language=uk**")
+    expect(page.locator("[data-live-status]")).to_have_text(re.compile(r"^\d+ resources?\b"))
+    expect(page.locator(".sp-result__title")).to_have_count(2)
+    expect(page.locator("#filters")).to_be_visible()
+    expect(page.get_by_role("button", name=re.compile(r"Filter \(1"))).to_be_visible()
+    # The address was replaced, not added to: Back and Quick Exit behave as before.
+    assert page.evaluate("history.length") == entries
+    page.get_by_label("Newest").count()  # the sort select is still there
+    page.select_option("#sort", "title")
+    page.wait_for_url("**sort=title**")
+    assert page.evaluate("history.length") == entries
+    page.reload()
+    expect(page.locator(".sp-result__title")).to_have_count(2)
+    page.keyboard.press("Shift")
+    page.keyboard.press("Shift")
+    page.keyboard.press("Shift")
+    page.wait_for_url(neutral_url)
+    page.go_back()
+    page.wait_for_url(f"{site}/")
+    page.context.close()
+
+
+def test_without_scripts_the_filter_button_is_a_link_and_results_come_first(browser, site):
+    page = new_page(browser, javascript=False, width=375, height=667)
+    page.goto(f"{site}/resources/?q=trafficking")
+    link = page.get_by_role("link", name="Filter", exact=True)
+    expect(link).to_have_attribute("href", "#filters")
+    expect(page.locator("#filters")).to_be_visible()
+    assert page.evaluate(
+        "document.querySelector('.sp-results').compareDocumentPosition("
+        "document.getElementById('filters')) & Node.DOCUMENT_POSITION_FOLLOWING"
+    )
+    link.click()
+    page.get_by_label("Ukrainian").check()
+    page.get_by_role("button", name="Apply filters").first.click()
+    page.wait_for_url("**language=uk**")
+    expect(page.locator(".sp-result__title")).to_have_count(2)
+    page.context.close()
+
+
+@pytest.mark.parametrize("width", [1280, 1024, 768, 375])
+def test_the_exit_button_never_covers_the_first_visit_note(browser, site, width):
+    page = new_page(browser, width=width, height=800)
+    page.goto(f"{site}/")
+    button = page.locator(".govuk-exit-this-page__button").bounding_box()
+    note = page.locator(".sp-intro").bounding_box()
+    apart = (
+        button["y"] + button["height"] <= note["y"]
+        or note["y"] + note["height"] <= button["y"]
+        or button["x"] + button["width"] <= note["x"]
+        or note["x"] + note["width"] <= button["x"]
+    )
+    assert apart, (button, note)
+    page.context.close()
+
+
+@pytest.mark.parametrize("width", [1280, 1024, 375])
+def test_about_this_resource_labels_keep_whole_words(browser, site, width):
+    page = new_page(browser, width=width, height=800)
+    page.goto(f"{site}/resources/accessing-support-as-a-victim-of-modern-slavery-adult/")
+    lines = page.evaluate(
+        """() => [...document.querySelectorAll('.sp-facts dt')].map(dt => {
+            const range = document.createRange();
+            range.selectNodeContents(dt);
+            const tops = new Set([...range.getClientRects()].map(r => Math.round(r.top)));
+            return [dt.textContent.trim(), tops.size];
+        })"""
+    )
+    assert lines and all(count == 1 for _, count in lines), lines
+    page.context.close()
+
+
+def test_the_polish_and_ukrainian_journeys_on_a_phone(browser, site):
+    page = new_page(browser, width=375, height=667)
+    page.goto(f"{site}/")
+    page.fill("#home-q", "handel ludźmi")
+    page.press("#home-q", "Enter")
+    offer = page.locator(".sp-language-offer")
+    expect(offer).to_contain_text("Polski")
+    offer.get_by_role(
+        "link", name="Accessing Support As A Victim Of Modern Slavery (Adult)"
+    ).click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Accessing Support")
+    page.goto(f"{site}/")
+    page.fill("#home-q", "українською")
+    page.press("#home-q", "Enter")
+    expect(page.get_by_text("Showing resources available in")).to_be_visible()
+    expect(page.locator(".sp-result__title").first).to_be_visible()
+    expect(page.locator(".sp-results")).to_contain_text("Be Safe")
+    page.context.close()
