@@ -31,9 +31,10 @@ from .suggest import corrected, corrections, suggestion
 
 __all__ = ["FACET_NAMES", "MAX_PAGE_SIZE", "SORTS", "SearchParams", "SearchResults", "search"]
 
-# A resource joins the results on meaning alone when its similarity to the query reaches
-# this, and it is among the SEMANTIC_JOIN most similar (docs/search-quality.md).
-SEMANTIC_THRESHOLD = 0.2
+# A resource joins the results on meaning alone when it is among the SEMANTIC_JOIN most
+# similar to the query and its similarity reaches SEMANTIC_THRESHOLD: above what queries of
+# random letters reach on the demo catalogue (docs/search-quality.md).
+SEMANTIC_THRESHOLD = 0.3
 SEMANTIC_JOIN = 10
 # How much the meaning ranking counts beside the lexical one in the fusion.
 SEMANTIC_WEIGHT = 1.0

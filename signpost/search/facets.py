@@ -8,7 +8,7 @@ they cannot drift from it.
 
 Memory per process, measured at 100,000 resources (docs/performance.md): the facet rows
 (about 12 a resource: position, value and facet, 10 bytes a row) take about 12 MB, the sort
-keys 1 MB, and the meaning vectors (256 one-byte numbers a resource) 26 MB.
+keys 1 MB, and the meaning vectors (64 floats a resource) 26 MB.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from django.db import connections
 
 from signpost.catalogue.models import Resource
 
+from . import semantic
 from .models import SearchFacet, SearchState, SearchVector
 
 Mask = np.ndarray
@@ -40,7 +41,7 @@ class FacetTable:
     year_of: np.ndarray  # per resource position: its year, or 0
     date_of: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))  # ordinal or 0
     title_rank: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))
-    # Per resource position: its meaning vector (int8, unit length times 127), or None.
+    # Per resource position: its meaning vector (float32, about unit length), or None.
     vectors: np.ndarray | None = None
 
     @property
@@ -226,9 +227,9 @@ def _vectors(alias: str, ids: np.ndarray) -> np.ndarray | None:
                 position = int(np.searchsorted(ids, resource_id))
                 if position >= len(ids) or ids[position] != resource_id:
                     continue
-                values = np.frombuffer(bytes(vector), dtype=np.int8)
+                values = semantic.unpacked(bytes(vector))
                 if vectors is None:
-                    vectors = np.zeros((len(ids), len(values)), dtype=np.int8)
+                    vectors = np.zeros((len(ids), len(values)), dtype=np.float32)
                 if len(values) == vectors.shape[1]:
                     vectors[position] = values
     return vectors

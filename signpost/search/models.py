@@ -54,7 +54,7 @@ class SearchState(models.Model):
 
 
 class SearchVector(models.Model):
-    """A published resource's meaning, as a unit vector of one-byte numbers (semantic.py)."""
+    """A published resource's meaning: a unit vector, 64 one-byte numbers (semantic.py)."""
 
     resource = models.OneToOneField(
         Resource,

@@ -2,10 +2,14 @@
 embeddings (WordLlama's 256-dimension model, shipped inside its wheel: no network and no
 download, ever), compared by cosine similarity.
 
-The vectors are made when the index is written, in the same transaction, and stored as 256
-one-byte numbers per resource (SearchVector). Set SEARCH_SEMANTIC to False for lexical
-search alone; without the wordllama package the search is lexical too, and says so once in
-the log.
+The model's vectors are nested ("matryoshka"): their first 64 numbers are a vector of their
+own. On the judged queries 64 rank as well as 256 (docs/search-quality.md) at a quarter of
+the memory and time, so 64 are kept. They are made when the index is written, in the same
+transaction, and stored as 64 one-byte numbers per resource (SearchVector); each process
+holds them as 32-bit floats, 256 bytes a resource (26 MB at 100,000), so a search compares
+the query with every resource in one matrix product. Set SEARCH_SEMANTIC to False for
+lexical search alone; without the wordllama package the search is lexical too, and says so
+once in the log.
 """
 
 from __future__ import annotations
@@ -21,10 +25,9 @@ from django.conf import settings
 
 logger = logging.getLogger(__name__)
 
-DIMENSIONS = 256
+MODEL_DIMENSIONS = 256
+DIMENSIONS = 64
 SCALE = 127  # unit-vector components times this fit in a signed byte
-# Cosines are computed this many resources at a time, so that the float copy stays small.
-CHUNK = 8192
 
 _model: Any = None
 _failed = False
@@ -37,7 +40,9 @@ def _load() -> Any:
 
     package = Path(str(wordllama.__file__)).resolve().parent
     # The loader looks for its files under cache_dir; the wheel holds them in its own folder.
-    return WordLlama.load(cache_dir=package, disable_download=True, dim=DIMENSIONS)
+    return WordLlama.load(
+        cache_dir=package, disable_download=True, dim=MODEL_DIMENSIONS, trunc_dim=DIMENSIONS
+    )
 
 
 def model() -> Any:
@@ -69,10 +74,11 @@ def quantised(vectors: np.ndarray) -> list[bytes]:
     return [np.clip(np.rint(v * SCALE), -SCALE, SCALE).astype(np.int8).tobytes() for v in vectors]
 
 
-def similarities(stored: np.ndarray, query: np.ndarray) -> np.ndarray:
-    """Cosine of the query with every stored vector (about -1 to 1; 0 where none is stored)."""
-    result = np.empty(len(stored), dtype=np.float32)
-    for start in range(0, len(stored), CHUNK):
-        block = stored[start : start + CHUNK].astype(np.float32)
-        result[start : start + CHUNK] = block @ query
-    return result / SCALE
+def unpacked(stored: bytes) -> np.ndarray:
+    """A stored vector as floats of about unit length."""
+    return np.frombuffer(stored, dtype=np.int8).astype(np.float32) / SCALE
+
+
+def similarities(vectors: np.ndarray, query: np.ndarray) -> np.ndarray:
+    """Cosine of the query with every vector (about -1 to 1; 0 where none is stored)."""
+    return vectors @ query
