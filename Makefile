@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: benchmark benchmark-import run install install-test migrate serve test lint typecheck pytest assets browser-deps clean
+.PHONY: search-quality benchmark benchmark-import run install install-test migrate serve test lint typecheck pytest assets browser-deps clean
 
 $(VENV)/.python-$(PYVERSION):
 	@if [ -z "$(PYVERSION)" ]; then scripts/find_python.sh >/dev/null; \
@@ -100,3 +100,17 @@ benchmark-import: install
 		DATABASE_URL=$(PG_SERVER)/signpost_bench_import $(BIN)/python manage.py migrate -v0 && \
 		DATABASE_URL=$(PG_SERVER)/signpost_bench_import $(BIN)/python manage.py benchmark_import $(IMPORT_ARGS); \
 	else echo "PostgreSQL is not reachable: its import benchmark was skipped."; fi
+
+# Ranking quality on the hand-judged queries (docs/search-quality.md): nDCG@10 and recall@10,
+# lexical and hybrid, on SQLite, then on PostgreSQL when one answers; the demo catalogue.
+search-quality: install
+	mkdir -p var
+	rm -f var/quality.sqlite3
+	DATABASE_URL=sqlite:///$(CURDIR)/var/quality.sqlite3 $(BIN)/python manage.py migrate -v0
+	DATABASE_URL=sqlite:///$(CURDIR)/var/quality.sqlite3 $(BIN)/python manage.py load_demo
+	DATABASE_URL=sqlite:///$(CURDIR)/var/quality.sqlite3 $(BIN)/python manage.py search_quality
+	@if TEST_DATABASE_URL=$(PG_SERVER)/postgres $(BIN)/python scripts/postgres_available.py signpost_quality; then \
+		DATABASE_URL=$(PG_SERVER)/signpost_quality $(BIN)/python manage.py migrate -v0 && \
+		DATABASE_URL=$(PG_SERVER)/signpost_quality $(BIN)/python manage.py load_demo && \
+		DATABASE_URL=$(PG_SERVER)/signpost_quality $(BIN)/python manage.py search_quality; \
+	else echo "PostgreSQL is not reachable: its quality run was skipped."; fi

@@ -254,3 +254,19 @@ class Command(BaseCommand):
         self.stdout.write(
             f"| all | {statistics.median(everything):.1f} | {pct(everything, 95):.1f} | {pct(everything, 99):.1f} |"
         )
+        self._memory()
+
+    def _memory(self) -> None:
+        """What each serving process holds in memory for search, from the table's arrays."""
+        try:
+            from signpost.search.facets import facet_table
+        except ImportError:  # an older checkout benchmarked for comparison
+            return
+        table = facet_table(connection.alias)
+        arrays = [v for v in vars(table).values() if hasattr(v, "nbytes")]
+        vectors = getattr(table, "vectors", None)
+        total = sum(a.nbytes for a in arrays) / 1e6
+        meaning = vectors.nbytes / 1e6 if vectors is not None else 0.0
+        self.stdout.write(
+            f"Search arrays per process: {total:.1f} MB, of which meaning vectors {meaning:.1f} MB"
+        )
