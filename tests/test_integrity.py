@@ -115,13 +115,15 @@ def test_check_index_finds_and_repairs_a_damaged_index(children_url, catalogue_f
         "from signpost.catalogue.models import ResourceOrganisation, Organisation\n"
         "org = ResourceOrganisation.objects.filter(resource_id=ids[9]).first().organisation_id\n"
         "Organisation.objects.filter(pk=org).update(abbreviation='ZZQX')\n"
+        "from signpost.search.models import SearchVector\n"
+        "SearchVector.objects.filter(resource_id=ids[12]).delete()\n"
     )
     manage("shell", "-c", damage, url=children_url)
     done = manage("check_index", url=children_url, check=False)
     assert done.returncode != 0
     assert "3 published but not indexed" in done.stderr
     stale = int(re.search(r"(\d+) indexed with out-of-date content", done.stderr)[1])
-    assert stale >= 2, "a changed title and a changed organisation's abbreviation"
+    assert stale >= 3, "a changed title, a changed organisation's abbreviation, a lost vector"
     repaired = manage("check_index", "--repair", url=children_url)
     assert "The index now agrees" in repaired.stdout
     assert_index_agrees(children_url)

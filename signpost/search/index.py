@@ -127,6 +127,12 @@ def index_check() -> IndexReport:
     facets: dict[int, Counter[tuple[str, str]]] = {}
     for pk, facet, value in SearchFacet.objects.values_list("resource_id", "facet", "value"):
         facets.setdefault(pk, Counter())[(facet, value)] += 1
+    # With meaning on, every indexed resource has its vector too.
+    with_vector = (
+        set(SearchVector.objects.values_list("resource_id", flat=True))
+        if semantic.enabled()
+        else None
+    )
     report = IndexReport(published=0)
     seen: set[int] = set()
     for batch in documents_for():
@@ -139,7 +145,9 @@ def index_check() -> IndexReport:
                 report.missing.append(pk)
                 continue
             present.append(document)
-            if facets.get(pk) != Counter(document.facets):
+            if facets.get(pk) != Counter(document.facets) or (
+                with_vector is not None and pk not in with_vector
+            ):
                 report.stale.append(pk)
         report.stale += [pk for pk in backend.stale(present) if pk not in report.stale]
     report.extra = sorted((indexed | set(facets)) - seen)
