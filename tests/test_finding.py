@@ -284,3 +284,21 @@ def test_the_results_part_is_a_fragment_and_varies_by_its_header(demo, client):
 @pytest.mark.parametrize("letters", ["xqzvbnm", "qwerty", "bcdfghjkl", "zanzibar"])
 def test_random_letters_find_nothing_by_meaning(demo, letters):
     assert search(SearchParams(q=letters)).count == 0
+
+
+def test_fusion_sorting_only_the_head_gives_the_exact_fused_order():
+    import numpy as np
+
+    from signpost.search import rank
+
+    rng = np.random.default_rng(7)
+    size = 5000
+    lexical = rng.permutation(size)[:3000]
+    meaning = rng.permutation(lexical)[:200]
+    got = rank.fused(lexical, meaning, size, 1.0)
+    score = np.zeros(size)
+    score[lexical] += 1 / (rank.RRF_K + 1 + np.arange(len(lexical)))
+    score[meaning] += 1 / (rank.RRF_K + 1 + np.arange(len(meaning)))
+    every = np.union1d(lexical, meaning)
+    expected = every[np.lexsort((every, -score[every]))]
+    assert got.tolist() == expected.tolist()

@@ -27,7 +27,7 @@ from .params import MAX_PAGE_SIZE, SORTS, Problem, SearchParams
 from .query import ParsedQuery, parse
 from .rank import fused, lexical_order, semantic_order
 from .registry import BY_NAME, FACET_NAMES, FACETS, TYPE_LABELS
-from .suggest import corrected, corrections, suggestion
+from .suggest import corrected, corrections, known_words, suggestion
 
 __all__ = ["FACET_NAMES", "MAX_PAGE_SIZE", "SORTS", "SearchParams", "SearchResults", "search"]
 
@@ -222,9 +222,12 @@ def _lexical(
     least half of the clauses the catalogue knows (a word no resource has cannot count
     against it), and those matching more come first."""
     ids, scores = backend.scored(query)
-    mask = table.mask_of_ids(ids)
+    positions, present = table.find(ids)
+    positions, scores = positions[present], scores[present]
+    mask = np.zeros(table.size, dtype=bool)
+    mask[positions] = True
     relaxed = False
-    coordination = np.ones(len(ids), dtype=np.int32)
+    coordination = np.ones(len(positions), dtype=np.int32)
     if not _combine(mask, masks).any() and len(query.clauses) > 1:
         counts = np.zeros(table.size, dtype=np.int32)
         known = 0
@@ -235,17 +238,13 @@ def _lexical(
         if known:
             relaxed = True
             ids, scores = backend.scored(query, any_clause=True)
-            keep = counts * 2 >= known
-            inside = np.isin(ids, table.ids)
-            ids, scores = ids[inside], scores[inside]
-            positions = table.positions_of(ids)
-            wanted = keep[positions]
-            ids, scores = ids[wanted], scores[wanted]
-            coordination = counts[positions[wanted]]
-            mask = table.mask_of_ids(ids)
-    inside = np.isin(ids, table.ids)
-    positions = table.positions_of(ids[inside])
-    order = lexical_order(positions, scores[inside], coordination[inside])
+            positions, present = table.find(ids)
+            keep = present & (counts[positions] * 2 >= known)
+            positions, scores = positions[keep], scores[keep]
+            coordination = counts[positions]
+            mask = np.zeros(table.size, dtype=bool)
+            mask[positions] = True
+    order = lexical_order(positions, scores, coordination)
     return Matches(mask, order, relaxed and bool(mask.any()))
 
 
@@ -264,9 +263,7 @@ def _with_meaning(table: FacetTable, query: ParsedQuery, lexical: Matches) -> Ma
     meaning_only = joined & ~lexical.mask
     mask = lexical.mask | joined
     assert lexical.order is not None
-    order = fused(
-        [lexical.order, by_meaning[mask[by_meaning]]], table.size, weights=[1.0, SEMANTIC_WEIGHT]
-    )
+    order = fused(lexical.order, by_meaning[mask[by_meaning]], table.size, SEMANTIC_WEIGHT)
     return Matches(mask, order, lexical.relaxed, meaning_only)
 
 
@@ -313,13 +310,15 @@ def search(params: SearchParams) -> SearchResults:
     masks = _filter_masks(table, params)
     language = written_in(params.q) if query else None
 
+    known = known_words(backend, query) if query else set()
     # Words in another language are not English misspellings: they are left as they are.
-    fixes = corrections(backend, query) if query and language is None else {}
+    fixes = corrections(backend, query, known) if query and language is None else {}
     if query:
         matches = _lexical(table, backend, corrected(query, fixes), masks)
         # The embeddings know English: words in another language would find only noise. A
-        # quoted phrase asks for those exact words, and gets them alone.
-        if language is None and '"' not in params.q:
+        # quoted phrase asks for those exact words, and gets them alone. A search of words
+        # the catalogue has never written (random letters) has no meaning to go by.
+        if language is None and '"' not in params.q and (known or fixes):
             matches = _with_meaning(table, query, matches)
     else:
         matches = Matches(table.everything())

@@ -54,9 +54,17 @@ class FacetTable:
     def mask_of_ids(self, ids: np.ndarray) -> Mask:
         """Resources among these ids; ids the index no longer holds are left out."""
         mask = np.zeros(self.size, dtype=bool)
-        present = ids[np.isin(ids, self.ids)]
-        mask[np.searchsorted(self.ids, present)] = True
+        positions, present = self.find(ids)
+        mask[positions[present]] = True
         return mask
+
+    def find(self, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Each id's position, and whether the table holds it (a sorted search, not a set
+        test: several times faster than np.isin at 100,000 ids)."""
+        if not self.size:
+            return np.zeros(len(ids), dtype=np.int64), np.zeros(len(ids), dtype=bool)
+        positions = np.minimum(np.searchsorted(self.ids, ids), self.size - 1)
+        return positions, self.ids[positions] == ids
 
     def mask_of_values(self, facet: str, values: Iterable[str]) -> Mask:
         """Resources that have any of these values of one facet (OR)."""

@@ -27,27 +27,28 @@ def _count_alone(backend: SearchBackend, words: str) -> int:
     return min(len(backend.match(query)), COUNT_CAP) if query else 0
 
 
-def corrections(backend: SearchBackend, query: ParsedQuery) -> dict[str, str]:
+def known_words(backend: SearchBackend, query: ParsedQuery) -> set[str]:
+    """The reader's words that the catalogue has written, or the field's vocabulary knows."""
+    words = list(dict.fromkeys(w for clause in query.clauses for w in clause.original))[:40]
+    terms = vocabulary()
+    known = {w for w in words if w in terms}
+    rest = [w for w in words if w not in known and len(w) <= 100]
+    if rest:
+        found = SearchWord.objects.using(backend.alias).filter(word__in=rest)
+        known |= set(found.values_list("word", flat=True))
+    return known
+
+
+def corrections(backend: SearchBackend, query: ParsedQuery, known: set[str]) -> dict[str, str]:
     """Each unknown word of the query and the nearest word the catalogue has.
 
     Bounded, whatever the query: at most SUGGEST_WORDS words are looked up, and none is
     started once SUGGEST_SECONDS have passed.
     """
     words = [w for clause in query.clauses for w in clause.original]
-    known_terms = vocabulary()
-    candidates = list(
-        dict.fromkeys(
-            w for w in words if 4 < len(w) <= 40 and not w.isdigit() and w not in known_terms
-        )
-    )[: SUGGEST_WORDS * 4]
-    if not candidates:
-        return {}
-    known = set(
-        SearchWord.objects.using(backend.alias)
-        .filter(word__in=candidates)
-        .values_list("word", flat=True)
-    )
-    unknown = [w for w in candidates if w not in known][:SUGGEST_WORDS]
+    unknown = list(
+        dict.fromkeys(w for w in words if 4 < len(w) <= 40 and not w.isdigit() and w not in known)
+    )[:SUGGEST_WORDS]
     deadline = time.monotonic() + SUGGEST_SECONDS
     found: dict[str, str] = {}
     for word in unknown:
