@@ -650,3 +650,52 @@ def test_the_polish_and_ukrainian_journeys_on_a_phone(browser, site):
     expect(page.locator(".sp-result__title").first).to_be_visible()
     expect(page.locator(".sp-results")).to_contain_text("Be Safe")
     page.context.close()
+
+
+def test_a_year_error_on_a_phone_opens_the_filters_and_its_link_reaches_the_field(browser, site):
+    page = new_page(browser, width=375, height=667)
+    page.goto(f"{site}/resources/?q=trafficking&year_from=2021&year_to=2018")
+    summary = page.locator(".govuk-error-summary")
+    expect(summary).to_be_focused()
+    expect(page.locator("#filters")).to_be_visible()
+    summary.get_by_role("link").click()
+    expect(page.locator("#year_to")).to_be_focused()
+    expect(page.locator("#year_to")).to_be_in_viewport()
+    page.context.close()
+
+
+def test_a_language_named_in_the_search_unticks_like_any_other(browser, site):
+    page = new_page(browser, width=1280, height=800)
+    page.goto(f"{site}/resources/?q=polish")
+    expect(page.locator("#q")).to_have_value("")
+    box = page.get_by_label("Polish")
+    expect(box).to_be_checked()
+    box.uncheck()
+    page.wait_for_url(lambda url: "language" not in url)
+    expect(page.locator(".sp-list__count")).to_contain_text("59 resources")
+    expect(page.get_by_label("Polish")).not_to_be_checked()
+    page.context.close()
+
+
+def test_show_results_closes_the_phone_filters_and_goes_to_the_count(browser, site):
+    page = new_page(browser, width=375, height=667)
+    page.goto(f"{site}/resources/?q=trafficking")
+    page.get_by_role("button", name="Filter", exact=True).click()
+    page.get_by_label("Ukrainian").check()
+    page.wait_for_url("**language=uk**")
+    done = page.get_by_role("button", name="Show 2 resources")
+    expect(done).to_be_in_viewport()
+    done.click()
+    expect(page.locator("#filters")).to_be_hidden()
+    expect(page.locator(".sp-list__count")).to_be_focused()
+    page.context.close()
+
+
+def test_the_shift_hint_never_shows_text_through_it(browser, site):
+    page = new_page(browser, width=1280, height=800)
+    page.goto(f"{site}/resources/?q=trafficking")
+    background = page.evaluate(
+        "getComputedStyle(document.querySelector('.sp-quick-exit__hint')).backgroundColor"
+    )
+    assert background not in ("rgba(0, 0, 0, 0)", "transparent")
+    page.context.close()

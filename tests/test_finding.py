@@ -175,13 +175,15 @@ def test_a_search_for_help_shows_the_help_routes_first(demo, client):
 # Help routes.
 
 
-@pytest.mark.parametrize("url", ["/", "/resources/", "/using-this-site-safely/", "/topics/"])
-def test_help_routes_are_in_the_footer_of_every_public_page(db, client, url):
+@pytest.mark.parametrize(
+    "url", ["/", "/resources/", "/resources/?q=trafficking", "/using-this-site-safely/", "/topics/"]
+)
+def test_every_public_page_shows_the_help_routes_once(demo, client, url):
     html = client.get(url).content.decode()
-    footer = html[html.index("<footer") :]
-    for number in ("999", "08000 121 700", "101"):
-        assert number in footer
-    assert 'href="tel:08000121700"' in footer
+    # In the footer, or in the page itself where it shows them (no results, safety).
+    assert html.count("08000 121 700") == 1
+    assert 'href="tel:08000121700"' in html and 'href="tel:999"' in html
+    assert 'href="tel:101"' in html
 
 
 def test_help_routes_come_from_settings(db, client):
@@ -302,3 +304,23 @@ def test_fusion_sorting_only_the_head_gives_the_exact_fused_order():
     every = np.union1d(lexical, meaning)
     expected = every[np.lexsort((every, -score[every]))]
     assert got.tolist() == expected.tolist()
+
+
+@pytest.mark.parametrize("q", ["what do i do if my boss keeps my passport", "i need help now"])
+def test_a_search_in_the_first_person_shows_the_help_routes_first(demo, client, q):
+    html = client.get("/resources/", {"q": q}).content.decode()
+    main = html[html.index('id="main-content"') : html.index("</main>")]
+    assert "08000 121 700" in main and "interpreters" in main
+
+
+def test_help_routes_appear_once_on_pages_that_show_them_in_their_content(demo, client):
+    for url in ("/using-this-site-safely/", "/resources/?q=xqzvbnm"):
+        assert client.get(url).content.decode().count("08000 121 700") == 1, url
+
+
+def test_a_field_term_no_resource_uses_is_not_called_a_misspelling(demo, client):
+    html = client.get("/resources/", {"q": "section 54"}).content.decode()
+    assert "No resource in the library uses these words together yet" in html
+    assert "Check the spelling" not in html
+    html = client.get("/resources/", {"q": "xqzvbnm"}).content.decode()
+    assert "Check the spelling" in html

@@ -90,6 +90,8 @@ class SearchResults:
     problems: list[Problem] = field(default_factory=list)
     # Which resources matched on meaning alone, not on any word of the query.
     meaning_only: set[int] = field(default_factory=set)
+    # Every word of the search is one the catalogue or the field's vocabulary knows.
+    words_known: bool = False
 
     @property
     def count(self) -> int:
@@ -344,6 +346,8 @@ def search(params: SearchParams) -> SearchResults:
         relaxed=matches.relaxed,
         sort=sort,
         named_languages=named,
+        words_known=bool(query)
+        and all(w in known for clause in query.clauses for w in clause.original),
     )
     if matches.meaning_only is not None and ids:
         alone = matches.meaning_only[table.positions_of(np.array(ids, dtype=np.int64))]

@@ -161,6 +161,7 @@ ADMIN_PATH = env("ADMIN_PATH", "staff/admin/").strip("/") + "/"
 
 # Help routes, shown in the footer of every public page and on the safety and no-result
 # pages. Change them here, or set SIGNPOST_HELP_ROUTES to a JSON list of the same shape.
+# Where each fact comes from: docs/help-routes.md.
 HELP_ROUTES: list[dict[str, str]] = json.loads(
     env(
         "SIGNPOST_HELP_ROUTES",
@@ -174,7 +175,7 @@ HELP_ROUTES: list[dict[str, str]] = json.loads(
                 {
                     "label": "Modern Slavery & Exploitation Helpline",
                     "number": "08000 121 700",
-                    "note": "Free and confidential, open 24 hours a day",
+                    "note": "Free and confidential, open 24 hours a day, with interpreters",
                 },
                 {"label": "Police, when it is not an emergency", "number": "101", "note": ""},
             ]

@@ -30,6 +30,8 @@ HOME_TOPICS = 24
 HELP_WORDS = frozenset(
     ("help", "helpline", "hotline", "emergency", "danger", "escape", "urgent", "phone", "call")
 )
+# A search in the first person ("my boss keeps my passport") may be someone at risk asking.
+FIRST_PERSON = frozenset(("i", "im", "me", "my", "mine", "myself"))
 # The ways into the library from the home page, by who is asking.
 AUDIENCE_WAYS_IN = [
     ("people-at-risk", "People at risk and survivors"),
@@ -93,7 +95,7 @@ def resource_list(request: HttpRequest) -> HttpResponse:
         "page_query": page_query(request),
         "suggestion_query": query_no_q.urlencode(),
         "undated_query": with_undated.urlencode(),
-        "wants_help": bool(HELP_WORDS & set(words_of(results.params.q))),
+        "wants_help": bool((HELP_WORDS | FIRST_PERSON) & set(words_of(request.GET.get("q", "")))),
     }
     # Asked for by the page's script when a filter changes: the results part alone.
     partial = request.headers.get("X-Signpost-Part") == "results"

@@ -124,17 +124,41 @@ class PostgresBackend(SearchBackend):
             )
             return [row[0] for row in cursor.fetchall()]
 
+    def create_functions(self, schema_editor: Any) -> None:
+        """Matching and scoring as functions that always use the GIN index.
+
+        The planner's guess at how many rows a tsquery matches is poor, and near the line it
+        flips to reading every row's vector (50-150 ms more at 100,000 resources, seen on two
+        databases holding the same catalogue). The functions carry enable_seqscan = off, which
+        holds inside them only; PostgreSQL does not inline a function with a SET clause, so
+        the setting applies when their query is planned.
+        """
+        for name, columns, select in (
+            ("signpost_matching", "resource_id bigint", "s.resource_id"),
+            (
+                "signpost_scored",
+                "resource_id bigint, score real",
+                "s.resource_id, ts_rank_cd('{0.1, 0.2, 0.4, 1.0}', s.vector, q)",
+            ),
+        ):
+            statement = (
+                f"CREATE OR REPLACE FUNCTION {name}(q tsquery) RETURNS TABLE ({columns}) "  # noqa: S608
+                f"LANGUAGE sql STABLE SET enable_seqscan = off AS "
+                f"$$ SELECT {select} FROM {TABLE} s WHERE s.vector @@ q $$"
+            )
+            schema_editor.execute(statement)
+
+    def drop_functions(self, schema_editor: Any) -> None:
+        for name in ("signpost_matching", "signpost_scored"):
+            schema_editor.execute(f"DROP FUNCTION IF EXISTS {name}(tsquery)")
+
     def _match_sql(self, query: ParsedQuery, *, any_clause: bool) -> tuple[str, list[Any]]:
         expression, params = tsquery(query, any_clause=any_clause)
-        return f"SELECT resource_id FROM {TABLE} WHERE vector @@ {expression}", params  # noqa: S608
+        return f"SELECT resource_id FROM signpost_matching({expression})", params  # noqa: S608
 
     def _scored_sql(self, query: ParsedQuery, *, any_clause: bool) -> tuple[str, list[Any]]:
         expression, params = tsquery(query, any_clause=any_clause)
-        return (
-            f"SELECT s.resource_id, ts_rank_cd('{{0.1, 0.2, 0.4, 1.0}}', s.vector, query.q) "  # noqa: S608
-            f"FROM {TABLE} s, (SELECT {expression} AS q) AS query WHERE s.vector @@ query.q",
-            params,
-        )
+        return f"SELECT resource_id, score FROM signpost_scored({expression})", params  # noqa: S608
 
     def highlights(
         self, query: ParsedQuery, *, any_clause: bool, ids: list[int]

@@ -144,6 +144,8 @@
     if (!panel || !toggle || !bar || !layout) return;
     toggle.setAttribute("role", "button");
     toggle.setAttribute("aria-expanded", filtersOpen ? "true" : "false");
+    var done = panel.querySelector(".sp-filter__done");
+    if (done) done.hidden = !(narrow.matches && filtersOpen);
     if (narrow.matches) {
       panel.hidden = !filtersOpen;
       panel.classList.toggle("sp-filter--open", filtersOpen);
@@ -189,22 +191,59 @@
       });
   }
 
+  // An error summary takes the focus when the page opens, as GOV.UK's does; its links open
+  // the folded filters first when the field they name is inside them.
+  function showErrors() {
+    if (!region) return;
+    var summary = region.querySelector(".govuk-error-summary");
+    if (!summary) return;
+    if (narrow.matches && region.querySelector("#filters .govuk-form-group--error")) {
+      filtersOpen = true;
+      layOutFilters();
+    }
+    summary.focus();
+  }
+
+  if (region) {
+    region.addEventListener("click", function (event) {
+      var link = event.target && event.target.closest && event.target.closest(".govuk-error-summary a[href^='#']");
+      if (!link) return;
+      var field = document.getElementById(link.getAttribute("href").slice(1));
+      if (!field) return;
+      event.preventDefault();
+      if (narrow.matches && !filtersOpen && field.closest("#filters")) {
+        filtersOpen = true;
+        layOutFilters();
+      }
+      field.focus();
+    });
+  }
+
   if (form && region && window.fetch && window.URLSearchParams && window.AbortController) {
     form.addEventListener("change", function (event) {
       var target = event.target;
       if (target && (target.type === "checkbox" || target.hasAttribute("data-live"))) update();
     });
     region.addEventListener("click", function (event) {
-      var toggle = event.target && event.target.closest && event.target.closest("[data-filter-toggle]");
-      if (!toggle || !narrow.matches) return;
+      var target = event.target;
+      var toggle = target && target.closest && target.closest("[data-filter-toggle]");
+      var done = target && target.closest && target.closest("[data-filter-done]");
+      if ((!toggle && !done) || !narrow.matches) return;
       event.preventDefault();
-      filtersOpen = !filtersOpen;
+      filtersOpen = done ? false : !filtersOpen;
       layOutFilters();
       var panel = region.querySelector("#filters");
       if (filtersOpen && panel) panel.focus();
+      // "Show N resources" closes the filters and goes to the results they chose.
+      var count = region.querySelector(".sp-list__count");
+      if (done && count) {
+        count.setAttribute("tabindex", "-1");
+        count.focus();
+      }
     });
     layOutFilters();
   }
+  showErrors();
 
   if (narrow.addEventListener) {
     narrow.addEventListener("change", function () { layOutMenu(); layOutFilters(); });
