@@ -9,7 +9,7 @@ settings.SEARCH_DATABASE, so that searches can be sent to a read replica by conf
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from django.conf import settings
@@ -276,10 +276,7 @@ def _language_query(params: SearchParams) -> tuple[SearchParams, list[str]]:
         return params, []
     filters = dict(params.filters)
     filters["language"] = list(dict.fromkeys([*filters.get("language", []), *named.codes]))
-    return (
-        SearchParams(**{**params.__dict__, "q": named.remaining, "filters": filters}),
-        named.codes,
-    )
+    return replace(params, q=named.remaining, filters=filters), named.codes
 
 
 def _language_offer(table: FacetTable, code: str) -> LanguageOffer | None:
@@ -300,70 +297,112 @@ def _resources(ids: list[int]) -> list[Resource]:
     return [by_id[i] for i in ids if i in by_id]
 
 
-def search(params: SearchParams) -> SearchResults:
-    backend = backend_for(_alias())
-    table = facet_table(_alias())
+@dataclass
+class Plan:
+    """What one search will do, decided before anything is matched."""
+
+    params: SearchParams
+    query: ParsedQuery
+    sort: str
+    masks: dict[str, Mask]
+    named: list[str]  # languages the search named, now filters
+    language: str | None  # the language the search is written in, when not English
+    known: set[str]  # the reader's words the catalogue or the vocabulary knows
+    fixes: dict[str, str]  # unknown word -> the nearest known word
+
+
+def _plan(params: SearchParams, backend: SearchBackend, table: FacetTable) -> Plan:
     params, named = _language_query(params)
     query = parse(params.q)
     sort = params.sort if params.sort in SORTS else ""
     if not sort or (sort == "relevance" and not query):
         sort = "relevance" if query else "newest"
-    page_size = min(max(params.page_size, 1), MAX_PAGE_SIZE)
-    masks = _filter_masks(table, params)
+    params = replace(params, page_size=min(max(params.page_size, 1), MAX_PAGE_SIZE))
     language = written_in(params.q) if query else None
-
     known = known_words(backend, query) if query else set()
     # Words in another language are not English misspellings: they are left as they are.
     fixes = corrections(backend, query, known) if query and language is None else {}
-    if query:
-        matches = _lexical(table, backend, corrected(query, fixes), masks)
-        # The embeddings know English: words in another language would find only noise. A
-        # quoted phrase asks for those exact words, and gets them alone. A search of words
-        # the catalogue has never written (random letters) has no meaning to go by.
-        if language is None and '"' not in params.q and (known or fixes):
-            matches = _with_meaning(table, query, matches)
-    else:
-        matches = Matches(table.everything())
-    found = _combine(matches.mask, masks)
-    if sort == "relevance" and matches.order is not None:
-        order = matches.order[found[matches.order]]
-        if language and "language" not in params.filters:
-            # A search written in Polish puts what is available in Polish first.
-            ours = table.mask_of_values("language", [language])[order]
-            order = np.concatenate([order[ours], order[~ours]])
-    else:
-        order = table.ordered(found, sort)
-    page_obj = Paginator(order, page_size).get_page(params.page)
-    ids = [int(i) for i in table.ids[np.asarray(page_obj.object_list, dtype=np.int64)]]
-    resources = _resources(ids)
+    return Plan(params, query, sort, _filter_masks(table, params), named, language, known, fixes)
 
+
+def _match(plan: Plan, backend: SearchBackend, table: FacetTable) -> Matches:
+    if not plan.query:
+        return Matches(table.everything())
+    matches = _lexical(table, backend, corrected(plan.query, plan.fixes), plan.masks)
+    # The embeddings know English: words in another language would find only noise. A quoted
+    # phrase asks for those exact words, and gets them alone. A search of words the catalogue
+    # has never written (random letters) has no meaning to go by.
+    if plan.language is None and '"' not in plan.params.q and (plan.known or plan.fixes):
+        matches = _with_meaning(table, plan.query, matches)
+    return matches
+
+
+def _order(plan: Plan, table: FacetTable, matches: Matches, found: Mask) -> np.ndarray:
+    """The positions of what was found, in the order asked for."""
+    if plan.sort != "relevance" or matches.order is None:
+        return table.ordered(found, plan.sort)
+    order = matches.order[found[matches.order]]
+    if plan.language and "language" not in plan.params.filters:
+        # A search written in Polish puts what is available in Polish first.
+        ours = table.mask_of_values("language", [plan.language])[order]
+        order = np.concatenate([order[ours], order[~ours]])
+    return order
+
+
+def search(params: SearchParams) -> SearchResults:
+    backend = backend_for(_alias())
+    table = facet_table(_alias())
+    plan = _plan(params, backend, table)
+    query, masks = plan.query, plan.masks
+    matches = _match(plan, backend, table)
+    found = _combine(matches.mask, masks)
+    page_obj = Paginator(_order(plan, table, matches, found), plan.params.page_size).get_page(
+        plan.params.page
+    )
+    ids = [int(i) for i in table.ids[np.asarray(page_obj.object_list, dtype=np.int64)]]
     results = SearchResults(
-        params=params,
+        params=plan.params,
         query=query,
         page_obj=page_obj,
-        resources=resources,
-        facets=_facets(table, matches.mask, masks, params),
+        resources=_resources(ids),
+        facets=_facets(table, matches.mask, masks, plan.params),
         relaxed=matches.relaxed,
-        sort=sort,
-        named_languages=named,
+        sort=plan.sort,
+        named_languages=plan.named,
         words_known=bool(query)
-        and all(w in known for clause in query.clauses for w in clause.original),
+        and all(w in plan.known for clause in query.clauses for w in clause.original),
     )
+    _explain(results, plan, backend, table, matches, ids)
+    return results
+
+
+def _explain(
+    results: SearchResults,
+    plan: Plan,
+    backend: SearchBackend,
+    table: FacetTable,
+    matches: Matches,
+    ids: list[int],
+) -> None:
+    """What the page says beside the results: highlights, which matched on meaning alone,
+    "Did you mean", resources in the reader's language, undated resources a year range
+    hides, and which filters to remove when nothing is found."""
+    query, masks, params = plan.query, plan.masks, plan.params
     if matches.meaning_only is not None and ids:
         alone = matches.meaning_only[table.positions_of(np.array(ids, dtype=np.int64))]
         results.meaning_only = {i for i, only in zip(ids, alone, strict=True) if only}
-    if query and resources:
-        raw = backend.highlights(corrected(query, fixes), any_clause=True, ids=ids)
+    if query and results.resources:
+        raw = backend.highlights(corrected(query, plan.fixes), any_clause=True, ids=ids)
         results.highlights = {
             pk: Highlight(spans(h.title), spans(h.excerpt)) for pk, h in raw.items()
         }
-    if fixes:
-        results.suggestion = suggestion(backend, query, fixes)
-    if language and "language" not in params.filters:
-        results.language_offer = _language_offer(table, language)
-    elif named and not results.count:
+    if plan.fixes:
+        results.suggestion = suggestion(backend, query, plan.fixes)
+    if plan.language and "language" not in params.filters:
+        results.language_offer = _language_offer(table, plan.language)
+    elif plan.named and not results.count:
         # "ulotka po polsku": the language was clear, the other words found nothing in it.
-        results.language_offer = _language_offer(table, named[0])
+        results.language_offer = _language_offer(table, plan.named[0])
     if params.has_years and not params.include_undated:
         others = _combine(matches.mask, masks, skip="year")
         results.undated_hidden = int((others & (table.year_of == 0)).sum())
@@ -375,7 +414,6 @@ def search(params: SearchParams) -> SearchResults:
             and (n := int(_combine(matches.mask, masks, skip=facet.name).sum()))
         ]
         results.without_filters = int(matches.mask.sum())
-    return results
 
 
 def known_filters(filters: dict[str, list[str]]) -> dict[str, list[str]]:
