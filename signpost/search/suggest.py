@@ -24,7 +24,7 @@ def _count_alone(backend: SearchBackend, words: str) -> int:
     The index holds published resources only, so what it matches is the count.
     """
     query = parse(f'"{words}"', synonyms={})
-    return min(len(backend.match(query)), COUNT_CAP) if query else 0
+    return backend.count(query, cap=COUNT_CAP) if query else 0
 
 
 def known_words(backend: SearchBackend, query: ParsedQuery) -> set[str]:

@@ -88,6 +88,12 @@ class SearchBackend:
         scores = np.fromiter((row[1] for row in rows), dtype=np.float64, count=len(rows))
         return ids, scores
 
+    def count(self, query: ParsedQuery, *, cap: int) -> int:
+        """How many resources match, counted up to `cap` and no further: cheap for any query."""
+        sql, params = self._match_sql(query, any_clause=False)
+        rows = self._rows(f"SELECT COUNT(*) FROM ({sql} LIMIT {int(cap)}) AS matched", params)  # noqa: S608
+        return int(rows[0][0])
+
     def _rows(self, sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
         with self.connection.cursor() as cursor:
             cursor.execute(sql, params)
