@@ -14,9 +14,8 @@ from ninja.errors import HttpError
 from pydantic import create_model
 
 from signpost.catalogue.selectors import resource_record, resources_for_export
-from signpost.search.engine import SearchResults, search
+from signpost.search.engine import SearchResults, read_search, search
 from signpost.search.registry import FACET_NAMES
-from signpost.site.filters import read_search
 
 api = NinjaAPI(
     title="Signpost API",

@@ -8,8 +8,9 @@ settings.SEARCH_DATABASE, so that searches can be sent to a read replica by conf
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 import numpy as np
 from django.conf import settings
@@ -23,7 +24,7 @@ from .backends.base import SearchBackend
 from .facets import FacetTable, Mask, facet_table
 from .highlight import Highlight, spans
 from .language import named_languages, written_in
-from .params import MAX_PAGE_SIZE, SORTS, Problem, SearchParams
+from .params import MAX_PAGE_SIZE, SORTS, Problem, SearchParams, unknown_filter_problems
 from .query import ParsedQuery, parse
 from .rank import fused, lexical_order, semantic_order
 from .registry import BY_NAME, FACET_NAMES, FACETS, TYPE_LABELS
@@ -226,8 +227,7 @@ def _lexical(
     ids, scores = backend.scored(query)
     positions, present = table.find(ids)
     positions, scores = positions[present], scores[present]
-    mask = np.zeros(table.size, dtype=bool)
-    mask[positions] = True
+    mask = table.mask_at(positions)
     relaxed = False
     coordination = np.ones(len(positions), dtype=np.int32)
     if not _combine(mask, masks).any() and len(query.clauses) > 1:
@@ -244,8 +244,7 @@ def _lexical(
             keep = present & (counts[positions] * 2 >= known)
             positions, scores = positions[keep], scores[keep]
             coordination = counts[positions]
-            mask = np.zeros(table.size, dtype=bool)
-            mask[positions] = True
+            mask = table.mask_at(positions)
     order = lexical_order(positions, scores, coordination)
     return Matches(mask, order, relaxed and bool(mask.any()))
 
@@ -260,8 +259,7 @@ def _with_meaning(table: FacetTable, query: ParsedQuery, lexical: Matches) -> Ma
     by_meaning = semantic_order(everyone, similarity)
     near = by_meaning[:SEMANTIC_JOIN]
     near = near[similarity[near] >= SEMANTIC_THRESHOLD]
-    joined = np.zeros(table.size, dtype=bool)
-    joined[near] = True
+    joined = table.mask_at(near)
     meaning_only = joined & ~lexical.mask
     mask = lexical.mask | joined
     assert lexical.order is not None
@@ -434,3 +432,14 @@ def known_filters(filters: dict[str, list[str]]) -> dict[str, list[str]]:
 def facet_value_is_public(facet: str, value: str) -> bool:
     """Whether any published resource has this value: a term page exists only then."""
     return (facet, value) in facet_table(_alias()).index_of
+
+
+def read_search(
+    data: Mapping[str, Any], *, page_size: int = 20
+) -> tuple[SearchParams, list[Problem]]:
+    """The search a query string asks for, and what in it could not be used and why: the
+    same for the resources page and the API."""
+    params, problems = SearchParams.from_mapping(data, page_size=page_size)
+    asked = params.filters
+    params.filters = known_filters(asked)
+    return params, problems + unknown_filter_problems(asked, params.filters)

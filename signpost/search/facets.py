@@ -53,9 +53,12 @@ class FacetTable:
 
     def mask_of_ids(self, ids: np.ndarray) -> Mask:
         """Resources among these ids; ids the index no longer holds are left out."""
-        mask = np.zeros(self.size, dtype=bool)
         positions, present = self.find(ids)
-        mask[positions[present]] = True
+        return self.mask_at(positions[present])
+
+    def mask_at(self, positions: np.ndarray) -> Mask:
+        mask = np.zeros(self.size, dtype=bool)
+        mask[positions] = True
         return mask
 
     def find(self, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -226,18 +229,18 @@ def _sort_keys(alias: str, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def _vectors(alias: str, ids: np.ndarray) -> np.ndarray | None:
     """The meaning vectors of the indexed resources, or None when none are stored."""
-    vectors: np.ndarray | None = None
     table = SearchVector._meta.db_table
     with connections[alias].cursor() as cursor:
         cursor.execute(f"SELECT resource_id, vector FROM {table}")  # noqa: S608
-        while rows := cursor.fetchmany(20_000):
-            for resource_id, vector in rows:
-                position = int(np.searchsorted(ids, resource_id))
-                if position >= len(ids) or ids[position] != resource_id:
-                    continue
-                values = semantic.unpacked(bytes(vector))
-                if vectors is None:
-                    vectors = np.zeros((len(ids), len(values)), dtype=np.float32)
-                if len(values) == vectors.shape[1]:
-                    vectors[position] = values
+        rows = [(resource_id, bytes(vector)) for resource_id, vector in cursor.fetchall()]
+    if not rows or not len(ids):
+        return None
+    width = len(rows[0][1])
+    rows = [row for row in rows if len(row[1]) == width]
+    owners = np.fromiter((resource_id for resource_id, _ in rows), dtype=np.int64, count=len(rows))
+    positions = np.minimum(np.searchsorted(ids, owners), len(ids) - 1)
+    present = ids[positions] == owners
+    packed = np.frombuffer(b"".join(vector for _, vector in rows), dtype=np.int8)
+    vectors = np.zeros((len(ids), width), dtype=np.float32)
+    vectors[positions[present]] = packed.reshape(len(rows), width)[present] / semantic.SCALE
     return vectors

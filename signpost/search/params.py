@@ -128,6 +128,11 @@ def _first(data: Mapping[str, Any], name: str) -> str:
     return values[-1] if values else ""
 
 
+def page_number(value: str | None) -> int:
+    """The page asked for; anything that is not a plain number means the first."""
+    return _number(value or "", default=1)
+
+
 def _number(value: str, *, default: int) -> int:
     value = value.strip()
     return max(1, int(value)) if _PAGE.fullmatch(value) else default

@@ -71,12 +71,9 @@ def embed(texts: Sequence[str]) -> np.ndarray:
 
 
 def quantised(vectors: np.ndarray) -> list[bytes]:
-    return [np.clip(np.rint(v * SCALE), -SCALE, SCALE).astype(np.int8).tobytes() for v in vectors]
-
-
-def unpacked(stored: bytes) -> np.ndarray:
-    """A stored vector as floats of about unit length."""
-    return np.frombuffer(stored, dtype=np.int8).astype(np.float32) / SCALE
+    """Each unit vector as one-byte numbers, ready to store."""
+    packed = np.clip(np.rint(vectors * SCALE), -SCALE, SCALE).astype(np.int8)
+    return [row.tobytes() for row in packed]
 
 
 def similarities(vectors: np.ndarray, query: np.ndarray) -> np.ndarray:

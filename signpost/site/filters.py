@@ -1,4 +1,5 @@
-"""Reads the resources page's query string, and turns results into its form controls."""
+"""Turns search results into the resources page's form controls; `read_search` reads the
+query string for the page and the API alike."""
 
 from __future__ import annotations
 
@@ -6,9 +7,9 @@ from dataclasses import dataclass
 
 from django.http import QueryDict
 
-from signpost.search.engine import SearchResults, known_filters
-from signpost.search.params import Problem, SearchParams, unknown_filter_problems
-from signpost.search.registry import BY_NAME, FACETS
+from signpost.catalogue.models import Language
+from signpost.search.engine import SearchResults
+from signpost.search.registry import FACETS
 
 YEAR_PARAMETERS = ("year_from", "year_to", "year", "undated")
 
@@ -20,20 +21,6 @@ class SelectedTag:
     group: str
     label: str
     remove_url: str
-
-
-def read_search(query: QueryDict, *, page_size: int = 20) -> tuple[SearchParams, list[Problem]]:
-    """The search a query string asks for, and what in it could not be used, and why."""
-    params, problems = SearchParams.from_mapping(query, page_size=page_size)
-    asked = params.filters
-    params.filters = known_filters(asked)
-    return params, problems + unknown_filter_problems(asked, params.filters)
-
-
-def page_number(value: str | None) -> int:
-    """The page asked for; anything that is not a plain number means the first."""
-    params, _ = SearchParams.from_mapping({"page": value or ""})
-    return params.page
 
 
 def query_without(query: QueryDict, *names: str, value: str | None = None) -> str:
@@ -91,10 +78,7 @@ def language_tags(query: QueryDict, results: SearchResults) -> list[SelectedTag]
     remaining.pop("page", None)
     labels = {v.value: v.label for v in results.facets["language"]}
     natives = dict(
-        BY_NAME["language"]
-        .source[0]  # type: ignore[index]
-        .objects.filter(code__in=results.named_languages)
-        .values_list("code", "name_native")
+        Language.objects.filter(code__in=results.named_languages).values_list("code", "name_native")
     )
     tags = []
     for code in results.named_languages:

@@ -12,14 +12,13 @@ from django.views.decorators.http import require_safe
 from signpost.catalogue import selectors
 from signpost.catalogue.models import Audience, Language, Organisation, Topic
 from signpost.links.selectors import link_states
-from signpost.search.engine import SearchParams, facet_value_is_public, search
+from signpost.search.engine import SearchParams, facet_value_is_public, read_search, search
+from signpost.search.params import page_number
 from signpost.search.query import words_of
 
 from .filters import (
     checkbox_groups,
     language_tags,
-    page_number,
-    read_search,
     relaxation_links,
     selected_tags,
 )

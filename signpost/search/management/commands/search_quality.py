@@ -46,11 +46,21 @@ def recall(found: list[str], relevant: dict[str, int]) -> float:
     return len(set(found) & set(relevant)) / len(relevant) if relevant else 0.0
 
 
-def evaluate(judged: list[dict[str, Any]]) -> dict[str, dict[str, float]]:
-    by_kind: dict[str, list[tuple[float, float]]] = defaultdict(list)
+def scored(judged: list[dict[str, Any]]) -> list[tuple[float, float]]:
+    """(nDCG@10, recall@10) of each judged query, searched once."""
+    pairs = []
     for item in judged:
         found = ranked(item["query"])
-        scores = (ndcg(found, item["relevant"]), recall(found, item["relevant"]))
+        pairs.append((ndcg(found, item["relevant"]), recall(found, item["relevant"])))
+    return pairs
+
+
+def evaluate(
+    judged: list[dict[str, Any]], pairs: list[tuple[float, float]] | None = None
+) -> dict[str, dict[str, float]]:
+    """The means overall and by kind of query."""
+    by_kind: dict[str, list[tuple[float, float]]] = defaultdict(list)
+    for item, scores in zip(judged, pairs or scored(judged), strict=True):
         by_kind["all"].append(scores)
         by_kind[item["kind"]].append(scores)
     return {
@@ -79,12 +89,12 @@ class Command(BaseCommand):
         self.stdout.write(f"{len(judged)} judged queries, {connection.vendor}")
         for mode, semantic in (("lexical", False), ("hybrid", True)):
             with override_settings(SEARCH_SEMANTIC=semantic):
-                figures = evaluate(judged)
-                if options["misses"]:
-                    worst = sorted(judged, key=lambda j: ndcg(ranked(j["query"]), j["relevant"]))
-                    for item in worst[:15]:
-                        score = ndcg(ranked(item["query"]), item["relevant"])
-                        self.stdout.write(f"  {mode} {score:.2f} {item['query']}")
+                pairs = scored(judged)
+            figures = evaluate(judged, pairs)
+            if options["misses"]:
+                worst = sorted(zip(pairs, judged, strict=True), key=lambda pj: pj[0][0])
+                for (score, _), item in worst[:15]:
+                    self.stdout.write(f"  {mode} {score:.2f} {item['query']}")
             for kind, f in sorted(figures.items(), key=lambda kv: kv[0] != "all"):
                 self.stdout.write(
                     f"{connection.vendor:10} {mode:8} {kind:15} {f['queries']:4} queries  "
