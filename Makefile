@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: search-quality benchmark benchmark-import run install install-test migrate serve test lint typecheck pytest assets browser-deps clean
+.PHONY: benchmark-documents demo-documents search-quality benchmark benchmark-import run install install-test migrate serve test lint typecheck pytest assets browser-deps clean
 
 $(VENV)/.python-$(PYVERSION):
 	@if [ -z "$(PYVERSION)" ]; then scripts/find_python.sh >/dev/null; \
@@ -45,6 +45,16 @@ run: migrate
 # Rebuild the committed CSS and JS from the npm packages (needs Node.js; run time does not).
 assets:
 	cd frontend && npm ci --no-audit --no-fund && npm run build
+
+# Reading uploaded files (per file and per page), then the index build and searches at
+# 100,000 resources of which 10% carry a 20-page file (BENCH_ARGS are passed on).
+benchmark-documents: install
+	$(BIN)/python manage.py benchmark_documents
+	$(MAKE) benchmark BENCH_ARGS="--text-share 0.1 --text-pages 20 $(BENCH_ARGS)"
+
+# The demo catalogue's own files (data/demo.files), written again from the script.
+demo-documents: install-test
+	$(BIN)/python scripts/make_demo_documents.py --out data/demo.files
 
 # Chromium for the browser tests, from Debian's packages, where it is missing and can be installed.
 browser-deps:

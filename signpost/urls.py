@@ -11,6 +11,7 @@ urlpatterns = [
     path(settings.ADMIN_PATH, admin.site.urls),
     path("staff/", include("signpost.editorial.urls")),
     path("api/v1/", api.urls),
+    path("files/", include("signpost.documents.urls")),
     path("", include("signpost.site.urls")),
 ]
 

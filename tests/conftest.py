@@ -8,6 +8,12 @@ ROOT = Path(__file__).resolve().parent.parent
 DEMO_FILE = ROOT / "data" / "demo.jsonl"
 
 
+@pytest.fixture(autouse=True)
+def _media_of_this_test(settings, tmp_path):
+    """Files stored by a test go to its own folder, never the site's."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
 @pytest.fixture
 def demo(db, django_capture_on_commit_callbacks):
     """The demo catalogue, loaded through the import command as `make run` loads it.

@@ -46,6 +46,8 @@ PAGE_TYPES = {
     "search results": "/resources/?q=trafficking",
     "no results": "/resources/?q=car+wash&language=uk",
     "resource": "/resources/accessing-support-as-a-victim-of-modern-slavery-adult/",
+    "resource with files": "/resources/signpost-demo-leaflet-is-your-work-safe/",
+    "found inside files": "/resources/?q=payslip",
     "organisation": "/organisations/human-trafficking-foundation/",
     "topic": "/topics/child-trafficking/",
     "audience": "/audiences/police/",
@@ -108,6 +110,7 @@ def server(tmp_path_factory, neutral_url, mail):
         "DJANGO_SETTINGS_MODULE": "signpost.settings.dev",
         "DATABASE_URL": f"sqlite:///{folder / 'signpost.sqlite3'}",
         "STATIC_ROOT": str(folder / "static"),
+        "MEDIA_ROOT": str(folder / "media"),
         "SECRET_KEY": "browser-tests-only",
         "QUICK_EXIT_URL": neutral_url,
         "HOST": "127.0.0.1",
@@ -126,6 +129,8 @@ def server(tmp_path_factory, neutral_url, mail):
     for command in (
         ["migrate", "-v0"],
         ["load_demo"],
+        # The demo's files are read (text, thumbnails) by the worker, as under `make run`.
+        ["db_worker", "--batch", "--no-startup-delay", "--queue-name", "*"],
         ["collectstatic", "--no-input", "-v0"],
         staff,
     ):
@@ -187,7 +192,7 @@ def test_filter_by_language(browser, site, javascript):
     page.get_by_label("Ukrainian").check()
     page.get_by_role("button", name="Apply filters").first.click()
     page.wait_for_url("**language=uk**")
-    expect(page.locator(".sp-result__title")).to_have_count(2)
+    expect(page.locator(".sp-result__title")).to_have_count(3)
     remove = page.get_by_role("link", name="Remove filter Language: Ukrainian")
     expect(remove).to_be_visible()
     remove.click()
@@ -562,7 +567,7 @@ def test_filters_fold_behind_a_button_on_a_phone_and_apply_at_once(browser, site
     page.get_by_label("Ukrainian").check()
     page.wait_for_url("**language=uk**")
     expect(page.locator("[data-live-status]")).to_have_text(re.compile(r"^\d+ resources?\b"))
-    expect(page.locator(".sp-result__title")).to_have_count(2)
+    expect(page.locator(".sp-result__title")).to_have_count(3)
     expect(page.locator("#filters")).to_be_visible()
     expect(page.get_by_role("button", name=re.compile(r"Filter \(1"))).to_be_visible()
     # The address was replaced, not added to: Back and Quick Exit behave as before.
@@ -572,7 +577,7 @@ def test_filters_fold_behind_a_button_on_a_phone_and_apply_at_once(browser, site
     page.wait_for_url("**sort=title**")
     assert page.evaluate("history.length") == entries
     page.reload()
-    expect(page.locator(".sp-result__title")).to_have_count(2)
+    expect(page.locator(".sp-result__title")).to_have_count(3)
     page.keyboard.press("Shift")
     page.keyboard.press("Shift")
     page.keyboard.press("Shift")
@@ -596,7 +601,7 @@ def test_without_scripts_the_filter_button_is_a_link_and_results_come_first(brow
     page.get_by_label("Ukrainian").check()
     page.get_by_role("button", name="Apply filters").first.click()
     page.wait_for_url("**language=uk**")
-    expect(page.locator(".sp-result__title")).to_have_count(2)
+    expect(page.locator(".sp-result__title")).to_have_count(3)
     page.context.close()
 
 
@@ -672,7 +677,7 @@ def test_a_language_named_in_the_search_unticks_like_any_other(browser, site):
     expect(box).to_be_checked()
     box.uncheck()
     page.wait_for_url(lambda url: "language" not in url)
-    expect(page.locator(".sp-list__count")).to_contain_text("59 resources")
+    expect(page.locator(".sp-list__count")).to_contain_text("61 resources")
     expect(page.get_by_label("Polish")).not_to_be_checked()
     page.context.close()
 
@@ -683,7 +688,7 @@ def test_show_results_closes_the_phone_filters_and_goes_to_the_count(browser, si
     page.get_by_role("button", name="Filter", exact=True).click()
     page.get_by_label("Ukrainian").check()
     page.wait_for_url("**language=uk**")
-    done = page.get_by_role("button", name="Show 2 resources")
+    done = page.get_by_role("button", name="Show 3 resources")
     expect(done).to_be_in_viewport()
     done.click()
     expect(page.locator("#filters")).to_be_hidden()
@@ -698,4 +703,33 @@ def test_the_shift_hint_never_shows_text_through_it(browser, site):
         "getComputedStyle(document.querySelector('.sp-quick-exit__hint')).backgroundColor"
     )
     assert background not in ("rgba(0, 0, 0, 0)", "transparent")
+    page.context.close()
+
+
+@pytest.mark.parametrize("width", [375, 1280])
+def test_covers_keep_their_place_and_the_inside_match_is_shown(browser, site, width):
+    """The cover's box is its final size before the picture arrives (no jump), the picture
+    is decorative, and a word found only inside the leaflet is shown with its page."""
+    page = new_page(browser, width=width, height=800)
+    page.route("**/cover.webp", lambda route: None)  # held back: the box must stand alone
+    page.goto(site + "/resources/?q=payslip", wait_until="domcontentloaded")
+    cover = page.locator(".sp-result__cover").first
+    expect(cover).to_have_attribute("alt", "")
+    expect(cover).to_have_attribute("loading", "lazy")
+    box = cover.bounding_box()
+    assert box["width"] == (56 if width < 641 else 80) and box["height"] > box["width"], box
+    inside = page.locator(".sp-result__inside").first
+    expect(inside).to_contain_text("Found inside the document")
+    expect(inside).to_contain_text("English, page 2")
+    expect(inside.locator("mark")).to_have_text("payslip")
+    assert inside.locator("a").get_attribute("href").endswith(".pdf#page=2")
+    page.context.close()
+    page = new_page(browser, width=width, height=800)
+    page.goto(site + "/resources/?q=payslip")
+    cover = page.locator(".sp-result__cover").first
+    cover.scroll_into_view_if_needed()
+    page.wait_for_function(
+        "img => img.complete && img.naturalWidth === 160", arg=cover.element_handle()
+    )
+    assert cover.bounding_box() == box
     page.context.close()

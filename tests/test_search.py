@@ -238,7 +238,7 @@ def test_index_follows_every_write(demo, tmp_path, django_capture_on_commit_call
 def test_rebuild_index_command(demo):
     out = io.StringIO()
     call_command("rebuild_index", stdout=out)
-    assert "Indexed 59 published resources" in out.getvalue()
+    assert "Indexed 61 published resources" in out.getvalue()
     assert top("compensation", 1) == ["atleu-criminal-injuries-compensation"]
 
 

@@ -45,12 +45,23 @@ def test_every_public_url_pattern_sets_no_cookie_and_sends_the_headers(client, d
         "/privacy/",
         "/no-such-page/",
     ]
+    from signpost.catalogue.models import Version
+
+    leaflet = Version.objects.exclude(stored__thumbnail="").filter(stored__isnull=False).first()
+    files = [leaflet.href, f"/files/{leaflet.pk}/cover.webp"]
     covered = set()
-    for url in urls:
+    for url in urls + files:
         response = client.get(url)
         assert response.status_code in (200, 404), url
         assert not response.cookies, f"{url} set {list(response.cookies)}"
-        _check_headers(response)
+        if url in files:
+            # A file is never a page: sandboxed, with nothing allowed to load or run.
+            assert response.status_code == 200
+            assert response["Content-Security-Policy"].startswith("sandbox; default-src 'none'")
+            assert response["X-Content-Type-Options"] == "nosniff"
+            assert response["Referrer-Policy"] == "no-referrer"
+        else:
+            _check_headers(response)
         with contextlib.suppress(Resolver404):
             covered.add(resolve(urlparse(url).path).route)
     public = {p for p in url_routes() if not p.startswith("staff/")}

@@ -40,9 +40,19 @@ class SpanOut(Schema):
     match: bool
 
 
+class PassageOut(Schema):
+    """Where the words matched inside one of the resource's files."""
+
+    language: str
+    page: int
+    url: str
+    excerpt: list[SpanOut]
+
+
 class HighlightOut(Schema):
     title: list[SpanOut]
     excerpt: list[SpanOut]
+    passage: PassageOut | None = None
 
 
 class ProblemOut(Schema):
@@ -132,6 +142,31 @@ class ResourceOut(Schema):
     versions: list[VersionOut]
 
 
+def _spans(spans: list[tuple[str, bool]]) -> list[dict[str, Any]]:
+    return [{"text": t, "match": m} for t, m in spans]
+
+
+def _highlight(request: HttpRequest, resource: Any, highlight: Any) -> dict[str, Any]:
+    passage = highlight.passage
+    version = (
+        next((v for v in resource.versions.all() if v.pk == passage.version_id), None)
+        if passage
+        else None
+    )
+    return {
+        "title": _spans(highlight.title),
+        "excerpt": _spans(highlight.excerpt),
+        "passage": {
+            "language": version.language_id,
+            "page": passage.page,
+            "url": request.build_absolute_uri(f"{version.href}#page={passage.page}"),
+            "excerpt": _spans(passage.excerpt),
+        }
+        if passage and version
+        else None,
+    }
+
+
 def _result(request: HttpRequest, results: SearchResults) -> dict[str, Any]:
     items = []
     for resource, highlight in results.items:
@@ -148,12 +183,7 @@ def _result(request: HttpRequest, results: SearchResults) -> dict[str, Any]:
                     link.organisation.name for link in resource.resource_organisations.all()
                 ],
                 "summary": resource.summary,
-                "highlight": {
-                    "title": [{"text": t, "match": m} for t, m in highlight.title],
-                    "excerpt": [{"text": t, "match": m} for t, m in highlight.excerpt],
-                }
-                if highlight
-                else None,
+                "highlight": _highlight(request, resource, highlight) if highlight else None,
                 "matched_on_meaning": resource.pk in results.meaning_only,
             }
         )
@@ -206,4 +236,8 @@ def resource_read(request: HttpRequest, resource_id: str) -> dict[str, Any]:
     # Only what is public: a draft or withdrawn resource is not named, even by its id.
     record["related"] = sorted(r.uid for r in resource.related.all() if r.status == "published")
     record["url"] = request.build_absolute_uri(resource.get_absolute_url())
+    # An uploaded file's address is Signpost's own path for it, never its place in storage.
+    for version, written in zip(resource.versions.all(), record["versions"], strict=True):
+        if version.file:
+            written["url"] = request.build_absolute_uri(version.href)
     return record

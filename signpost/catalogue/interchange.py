@@ -17,7 +17,16 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from .addresses import address_problem
-from .models import DatePrecision, Format, OrganisationRole, PersonRole, ResourceType, Status
+from .files import FileRefused, FilesFrom, file_check
+from .models import (
+    DatePrecision,
+    Format,
+    OrganisationRole,
+    PersonRole,
+    ResourceType,
+    Status,
+    StoredFile,
+)
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{0,99}$")
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -261,7 +270,7 @@ def _published(reader: _LineReader) -> tuple[datetime.date | None, str]:
 
 
 def _versions(
-    reader: _LineReader, languages: set[str], files_dir: Path | None
+    reader: _LineReader, languages: set[str], files_dir: FilesFrom
 ) -> list[VersionRecord]:
     versions: list[VersionRecord] = []
     seen: set[tuple[str, str]] = set()
@@ -288,11 +297,17 @@ def _versions(
     return versions
 
 
-def _file(reader: _LineReader, name: str, value: Any, files_dir: Path | None) -> str:
-    """A version's file: a relative path inside the file folder that holds that file."""
-    stored = reader.text(name, value=value, max_length=100)
+def _file(reader: _LineReader, name: str, value: Any, files_dir: FilesFrom) -> str:
+    """A version's file: a relative path inside the file folder that holds that file, of a
+    kind the catalogue accepts; or, for a record edited on the site, a file already stored."""
+    stored = reader.text(name, value=value, max_length=200)
     if not stored:
         return ""
+    if files_dir == "storage":
+        if not StoredFile.objects.filter(name=stored).exists():
+            reader.fail(name, f"{stored!r} is not a file Signpost holds")
+            return ""
+        return stored
     path = PurePosixPath(stored)
     if path.is_absolute() or ".." in path.parts or "\\" in stored:
         reader.fail(name, "must be a relative path inside the file folder")
@@ -308,6 +323,11 @@ def _file(reader: _LineReader, name: str, value: Any, files_dir: Path | None) ->
     if target.is_symlink() or not target.resolve().is_relative_to(files_dir.resolve()):
         reader.fail(name, f"{stored!r} is a link, not a file in {files_dir.name}/")
         return ""
+    try:
+        file_check(target, stored)
+    except FileRefused as refused:
+        reader.fail(name, f"{stored!r}: {refused}")
+        return ""
     return stored
 
 
@@ -316,7 +336,7 @@ def _record(
     data: dict[str, Any],
     languages: set[str],
     problems: list[Problem],
-    files_dir: Path | None,
+    files_dir: FilesFrom,
 ) -> ResourceRecord:
     reader = _LineReader(line, data, problems)
     unknown = set(data) - set(FIELDS)
@@ -458,7 +478,7 @@ class Validator:
         languages: set[str],
         existing_ids: set[str],
         existing_slugs: dict[str, str],
-        files_dir: Path | None = None,
+        files_dir: FilesFrom = None,
     ):
         self.languages, self.existing_ids, self.files_dir = languages, existing_ids, files_dir
         self.slugs = dict(existing_slugs)

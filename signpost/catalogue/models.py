@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import PurePosixPath
+
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.text import slugify
 
 from .addresses import validate_address
 
@@ -163,7 +166,9 @@ class ResourceQuerySet(models.QuerySet["Resource"]):
                 "resource_organisations",
                 queryset=ResourceOrganisation.objects.select_related("organisation"),
             ),
-            models.Prefetch("versions", queryset=Version.objects.select_related("language")),
+            models.Prefetch(
+                "versions", queryset=Version.objects.select_related("language", "stored")
+            ),
         )
 
 
@@ -264,6 +269,11 @@ class Resource(models.Model):
     def paragraphs(self) -> list[str]:
         return [p.strip() for p in self.summary.split("\n\n") if p.strip()]
 
+    @property
+    def cover(self) -> Version | None:
+        """The first version with a thumbnail (from the prefetched versions of a list)."""
+        return next((v for v in self.versions.all() if v.thumbnail_href), None)
+
 
 class ResourceOrganisation(models.Model):
     resource = models.ForeignKey(
@@ -317,6 +327,10 @@ class Version(models.Model):
     format = models.CharField(max_length=10, choices=Format.choices)
     url = models.CharField(max_length=500, blank=True, validators=[validate_address])
     file = models.FileField(upload_to="versions/%Y/", blank=True)
+    # The record of `file` (its type, text and thumbnail), kept beside its name for one join.
+    stored = models.ForeignKey(
+        "StoredFile", null=True, blank=True, on_delete=models.PROTECT, related_name="versions"
+    )
     title = models.CharField(
         max_length=300, blank=True, help_text="Only where it differs from the resource's title."
     )
@@ -339,8 +353,74 @@ class Version(models.Model):
 
     @property
     def href(self) -> str:
-        return self.file.url if self.file else self.url
+        """Where the version is read: its address, or Signpost's own path for its file."""
+        if self.file:
+            name = slugify(self.title or self.resource.title)[:60] or "file"
+            return reverse(
+                "documents:file", args=[self.pk, name + PurePosixPath(self.file.name).suffix]
+            )
+        return self.url
 
     @property
     def is_external(self) -> bool:
         return bool(self.url)
+
+    @property
+    def thumbnail_href(self) -> str:
+        if self.stored_id and self.stored and self.stored.thumbnail:
+            return reverse("documents:thumbnail", args=[self.pk])
+        return ""
+
+
+class TextState(models.TextChoices):
+    PENDING = "pending", "Waiting to be read"
+    READ = "read", "Text read"
+    NO_TEXT = "no-text", "No text found (a scan or a picture?)"
+    FAILED = "failed", "Could not be read"
+
+
+class StoredFile(models.Model):
+    """An uploaded file, stored once however many versions use it, and what was read from it.
+
+    Versions name it by `name`, its place in storage (a random name, so that the name says
+    nothing of what the file holds). The documents app checks, reads and draws it; the
+    catalogue keeps the record, so that search can index the text.
+    """
+
+    name = models.CharField(max_length=200, unique=True)
+    sha256 = models.CharField(max_length=64, unique=True)
+    size = models.BigIntegerField()
+    media_type = models.CharField(max_length=100)
+    page_count = models.PositiveIntegerField(null=True, blank=True)
+    text_state = models.CharField(
+        max_length=10, choices=TextState.choices, default=TextState.PENDING
+    )
+    text_note = models.CharField(max_length=300, blank=True)
+    thumbnail = models.CharField(max_length=200, blank=True)
+    thumbnail_width = models.PositiveSmallIntegerField(null=True, blank=True)
+    thumbnail_height = models.PositiveSmallIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [_choices_check("text_state", TextState, "stored_file_text_state_valid")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.media_type}, {self.size} bytes)"
+
+
+class FilePage(models.Model):
+    """The text of one page (or slide) of a stored file, numbered from 1."""
+
+    file = models.ForeignKey(StoredFile, on_delete=models.CASCADE, related_name="pages")
+    number = models.PositiveIntegerField()
+    text = models.TextField()
+
+    class Meta:
+        ordering = ["file", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["file", "number"], name="file_page_number_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.file.name} page {self.number}"

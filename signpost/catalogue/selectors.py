@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import PurePosixPath
 from typing import Any
 
 from django.db.models import Count, F, Prefetch, Q, QuerySet
@@ -14,6 +15,7 @@ from .models import (
     ResourceOrganisation,
     ResourcePerson,
     ResourceQuerySet,
+    TextState,
     Topic,
     Version,
 )
@@ -30,7 +32,7 @@ def resource_detail(*, slug: str) -> Resource | None:
                 queryset=ResourceOrganisation.objects.select_related("organisation"),
             ),
             Prefetch("resource_people", queryset=ResourcePerson.objects.select_related("person")),
-            Prefetch("versions", queryset=Version.objects.select_related("language")),
+            Prefetch("versions", queryset=Version.objects.select_related("language", "stored")),
             "topics",
             "audiences",
             "countries",
@@ -164,3 +166,20 @@ def _version_record(version: Version) -> dict[str, Any]:
     if version.file:
         record["file"] = version.file.name
     return record
+
+
+def export_file_name(version: Version) -> str:
+    """A version's file in an export's file folder: named for its resource, language and
+    format (unique within a catalogue, the same on every export, readable by people)."""
+    extension = PurePosixPath(version.file.name).suffix
+    return f"{version.resource.slug}-{version.language_id}-{version.format}{extension}"
+
+
+def versions_with_unread_files() -> QuerySet[Version]:
+    """Versions whose file's text could not be read (a scan, a picture, a damaged file): its
+    words are not searchable until someone puts them in the summary or uploads a better file."""
+    return (
+        Version.objects.filter(stored__text_state__in=[TextState.NO_TEXT, TextState.FAILED])
+        .select_related("resource", "language", "stored")
+        .order_by("resource__title", "position")
+    )

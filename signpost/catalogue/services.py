@@ -4,18 +4,14 @@ from __future__ import annotations
 
 import contextlib
 import datetime
-import hashlib
 import queue
 import re
 import threading
 import uuid
 from collections.abc import Callable, Container, Iterable, Iterator
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
 from typing import Any, TypeVar
 
-from django.conf import settings
-from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Model
@@ -23,12 +19,14 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from .events import Change, announce_recorded, announce_resources_changed, field_changes
+from .files import FilesFrom, file_store
 from .interchange import InterchangeError, Line, Problem, ResourceRecord, Validator, dumps
 from .languages import LANGUAGES
 from .locks import import_lock
 from .models import (
     Audience,
     Country,
+    FilePage,
     Language,
     Organisation,
     Person,
@@ -37,6 +35,7 @@ from .models import (
     ResourcePerson,
     Series,
     Status,
+    StoredFile,
     Topic,
     Version,
 )
@@ -152,7 +151,7 @@ class _CatalogueWriter:
 
     def __init__(
         self,
-        files_dir: Path | None,
+        files_dir: FilesFrom,
         existing_uids: set[str],
         saved_files: list[str],
         source: str = "",
@@ -315,7 +314,16 @@ class _CatalogueWriter:
             (ResourcePerson, ("resource_id", "person_id", "role", "position")),
             (
                 Version,
-                ("resource_id", "language_id", "format", "url", "file", "title", "position"),
+                (
+                    "resource_id",
+                    "language_id",
+                    "format",
+                    "url",
+                    "file",
+                    "stored_id",
+                    "title",
+                    "position",
+                ),
             ),
         ]
         if changed_ids:
@@ -334,34 +342,27 @@ class _CatalogueWriter:
                 for i, o in enumerate(record.organisations)
             ]
             rows[4] += [(pk, people[p.name].pk, p.role, i) for i, p in enumerate(record.people)]
-            rows[5] += [
-                (pk, v.language, v.format, v.url, self._stored_file(v.file), v.title, i)
-                for i, v in enumerate(record.versions)
-            ]
+            for i, v in enumerate(record.versions):
+                name = self._stored_file(v.file)
+                stored = self._stored_id(name) if name else None
+                rows[5].append((pk, v.language, v.format, v.url, name, stored, v.title, i))
         for (model, columns), values in zip(tables, rows, strict=True):
             insert_rows(model._meta.db_table, columns, values)
 
     def _stored_file(self, name: str) -> str:
-        """The file's name in storage, copied there from the file folder when not yet stored.
-
-        Files are stored under their content's SHA-256: the same file imported twice is
-        stored once, and a different file of the same name never stands in for another.
-        """
-        if not name:
-            return ""
+        """The file's name in storage: stored from the file folder (once, however many times it
+        comes), or already there for a record edited on the site."""
+        if not name or self.files_dir == "storage":
+            return name
         assert self.files_dir is not None
-        source = self.files_dir / name
-        digest = hashlib.sha256()
-        with source.open("rb") as handle:
-            for chunk in iter(lambda: handle.read(1 << 20), b""):
-                digest.update(chunk)
-        suffix = re.sub(r"[^a-z0-9.]", "", PurePosixPath(name).suffix.lower())[:10]
-        stored = f"versions/{digest.hexdigest()[:2]}/{digest.hexdigest()}{suffix}"
-        if not default_storage.exists(stored):
-            with source.open("rb") as handle:
-                stored = default_storage.save(stored, File(handle))
+        stored, created = file_store(self.files_dir / name, name)
+        if created:
             self.saved_files.append(stored)
         return stored
+
+    def _stored_id(self, name: str) -> int | None:
+        """The id of the stored file of this name (files are few beside versions)."""
+        return StoredFile.objects.filter(name=name).values_list("pk", flat=True).first()
 
     def write_related(self) -> None:
         """Related resources, once every resource of the file exists."""
@@ -399,7 +400,7 @@ _RESOURCE_FIELDS = [
 def resources_import(
     *,
     lines: Iterable[Line],
-    files_dir: Path | None = None,
+    files_dir: FilesFrom = None,
     progress: Callable[[int], None] | None = None,
     on_wait: Callable[[], None] | None = None,
     by: Any = None,
@@ -438,7 +439,7 @@ def resources_import(
 def _import_in_transaction(
     lines: Iterable[Line],
     validator: Validator,
-    files_dir: Path | None,
+    files_dir: FilesFrom,
     existing_uids: set[str],
     saved_files: list[str],
     progress: Callable[[int], None] | None,
@@ -541,7 +542,7 @@ def resource_record_check(record: dict[str, Any]) -> ResourceRecord:
         languages=set(Language.objects.values_list("code", flat=True)),
         existing_ids=set(Resource.objects.filter(uid__in=related).values_list("uid", flat=True)),
         existing_slugs=dict(taken.values_list("slug", "uid")) if taken is not None else {},
-        files_dir=Path(settings.MEDIA_ROOT),
+        files_dir="storage",
     )
     checked = validator.record(Line(1, dumps(record)))
     validator.finish()
@@ -558,7 +559,7 @@ def _record_write(
     """
     checked = resource_record_check(record)
     existing = {checked.id} if before is not None else set()
-    writer = _CatalogueWriter(Path(settings.MEDIA_ROOT), existing, [])
+    writer = _CatalogueWriter("storage", existing, [])
     ids = writer.write([checked])
     writer.write_related()
     resource = Resource.objects.get(uid=checked.id)
@@ -805,3 +806,60 @@ def languages_ensure(*, languages: Iterable[tuple[str, str, str]]) -> int:
     ]
     Language.objects.bulk_create(missing)
     return len(missing)
+
+
+def stored_file_create(
+    *, name: str, sha256: str, size: int, media_type: str, page_count: int | None
+) -> StoredFile:
+    """Record a file just put in storage; its text is read later (stored_file_read_record)."""
+    with transaction.atomic():
+        stored = StoredFile(
+            name=name, sha256=sha256, size=size, media_type=media_type, page_count=page_count
+        )
+        stored.full_clean()
+        stored.save()
+        return stored
+
+
+def stored_file_read_record(
+    *,
+    stored: StoredFile,
+    pages: list[str],
+    state: str,
+    note: str = "",
+    thumbnail: str = "",
+    width: int | None = None,
+    height: int | None = None,
+) -> None:
+    """Keep what was read from a file (its text page by page, its thumbnail), and reindex the
+    resources whose versions hold it, in the same transaction."""
+    with transaction.atomic():
+        StoredFile.objects.filter(pk=stored.pk).update(
+            text_state=state,
+            text_note=note[:300],
+            thumbnail=thumbnail,
+            thumbnail_width=width,
+            thumbnail_height=height,
+            read_at=timezone.now(),
+        )
+        FilePage.objects.filter(file=stored)._raw_delete(FilePage.objects.db)
+        FilePage.objects.bulk_create(
+            [
+                FilePage(file=stored, number=number, text=text)
+                for number, text in enumerate(pages, start=1)
+                if text
+            ],
+            batch_size=200,
+        )
+        announce_resources_changed(
+            Version.objects.filter(file=stored.name).values_list("resource_id", flat=True)
+        )
+
+
+def version_files_link(*, stored: StoredFile) -> None:
+    """Point the versions that name this file at its record (files stored before records)."""
+    with transaction.atomic():
+        Version.objects.filter(file=stored.name).update(stored=stored)
+        announce_resources_changed(
+            Version.objects.filter(file=stored.name).values_list("resource_id", flat=True)
+        )

@@ -4,12 +4,17 @@ catalogue's one validation (the import's) decides what may be published."""
 from __future__ import annotations
 
 import re
+from collections.abc import Container
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.forms import formset_factory
+from django.http import QueryDict
+from django.utils.functional import cached_property
 
+from signpost.catalogue.files import FileRefused
 from signpost.catalogue.interchange import Problem
 from signpost.catalogue.models import (
     Audience,
@@ -18,7 +23,11 @@ from signpost.catalogue.models import (
     Organisation,
     OrganisationRole,
     ResourceType,
+    StoredFile,
 )
+from signpost.documents.reader import label_of
+from signpost.documents.services import upload_store
+from signpost.documents.uploads import size_label, too_large_message
 
 from .models import Role
 
@@ -145,16 +154,65 @@ class VersionForm(forms.Form):
         max_length=300,
         help_text="Only where it differs from the title above.",
     )
+    upload = forms.FileField(
+        label="Or upload the file",
+        required=False,
+        help_text=(
+            "A PDF, Word (DOCX), OpenDocument text, PowerPoint (PPTX), PNG or JPEG file, "
+            f"up to {size_label(settings.DOCUMENT_MAX_BYTES)}. "
+            "Only when it has no address of its own."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.docx,.odt,.pptx,.png,.jpg,.jpeg"}),
+    )
     file = forms.CharField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, *args: Any, **kwargs: Any):
+    def __init__(self, *args: Any, too_large: Container[str] = (), **kwargs: Any):
         super().__init__(*args, **kwargs)
+        self.too_large = self.add_prefix("upload") in too_large
         self.fields["language"].choices = [  # type: ignore[attr-defined]
             ("", "Choose a language"),
             *Language.objects.order_by("name_en").values_list("code", "name_en"),
         ]
         self.fields["language"].required = False
         self.fields["format"].required = False
+
+    def clean_upload(self) -> Any:
+        if self.too_large:
+            raise ValidationError(too_large_message())
+        return self.cleaned_data.get("upload")
+
+    def clean(self) -> dict[str, Any]:
+        """An uploaded file is checked and stored at once, so that it is kept (and named in
+        the form) even when another field needs correcting."""
+        data = super().clean() or {}
+        upload = data.get("upload")
+        if upload and data.get("url", "").strip():
+            self.add_error("upload", "Give an address or upload a file, not both.")
+        elif upload:
+            try:
+                data["file"] = upload_store(upload)
+                # Shown again with the form's other answers, the file stays named in it.
+                if isinstance(self.data, QueryDict):
+                    self.data = self.data.copy()
+                    self.data[self.add_prefix("file")] = data["file"]
+            except FileRefused as refused:
+                self.add_error("upload", f"“{upload.name}” was not accepted. {refused}")
+        if data.get("file") and not data.get("language"):
+            self.add_error("language", "Choose the language the file is in.")
+        return data
+
+    @property
+    def stored_kind(self) -> str:
+        stored = self.stored
+        return label_of(stored.media_type) if stored else ""
+
+    @cached_property
+    def stored(self) -> StoredFile | None:
+        """The stored file this version holds, to name it beside the form."""
+        name = (self.cleaned_data if self.is_bound and hasattr(self, "cleaned_data") else {}).get(
+            "file"
+        ) or self["file"].value()
+        return StoredFile.objects.filter(name=name).first() if name else None
 
     def item(self) -> dict[str, str] | None:
         data = self.cleaned_data

@@ -21,6 +21,7 @@ from django_otp import match_token, user_has_device
 
 from signpost.catalogue.interchange import InterchangeError
 from signpost.catalogue.models import Resource, Status
+from signpost.catalogue.selectors import versions_with_unread_files
 from signpost.catalogue.services import (
     EditConflict,
     OwnerAgreement,
@@ -274,7 +275,12 @@ def _resource_forms(
     organisations = organisations_of(account)
     if request.method == "POST":
         form = ResourceForm(request.POST, organisations=organisations)
-        versions = VersionFormSet(request.POST, prefix="versions")
+        versions = VersionFormSet(
+            request.POST,
+            request.FILES,
+            prefix="versions",
+            form_kwargs={"too_large": getattr(request, "uploads_too_large", set())},
+        )
     else:
         form = ResourceForm(initial=ResourceForm.initial_from(record), organisations=organisations)
         versions = VersionFormSet(initial=versions_initial(record), prefix="versions")
@@ -484,6 +490,7 @@ def editor_home(request: HttpRequest) -> HttpResponse:
             "overdue": resources_overdue(),
             "withdrawn": resources_withdrawn()[:50],
             "attention": resources_needing_attention()[:50],
+            "unread": versions_with_unread_files()[:50],
         },
     )
 

@@ -15,6 +15,7 @@ from typing import Any
 from signpost.catalogue.models import (
     Audience,
     Country,
+    FilePage,
     Resource,
     ResourceOrganisation,
     ResourcePerson,
@@ -32,6 +33,10 @@ FIELDS: tuple[tuple[str, float], ...] = (
     ("people", 3.0),
     ("summary", 2.0),
     ("extra", 1.0),
+    # The text inside uploaded files, below every field the catalogue writes itself: in English
+    # (stemmed as English), and in every other language (each word as it is written).
+    ("document", 0.5),
+    ("document_words", 0.5),
 )
 BATCH = 2000
 
@@ -112,6 +117,7 @@ def _batch_documents(ids: list[int]) -> list[Document]:
             "resource_id", "language_id", "title", "language__name_en", "language__name_native"
         )
     )
+    inside = _texts_inside(ids)
     documents = []
     for pk, title, summary, resource_type, access_note, published, series in resources:
         orgs, tops, auds = organisations[pk], topics[pk], audiences[pk]
@@ -138,6 +144,8 @@ def _batch_documents(ids: list[int]) -> list[Document]:
                 + [name for name, _ in countries[pk]]
                 + [TYPE_LABELS.get(resource_type, ""), access_note]
             ),
+            "document": inside[pk][0],
+            "document_words": inside[pk][1],
         }
         facets = [("type", resource_type)]
         facets += [("topic", slug) for _, slug in tops]
@@ -150,6 +158,37 @@ def _batch_documents(ids: list[int]) -> list[Document]:
         fields = {name: _printable(text) for name, text in fields.items()}
         documents.append(Document(pk, fields, facets))
     return documents
+
+
+def is_english(language: str) -> bool:
+    return language == "en" or language.startswith("en-")
+
+
+def _texts_inside(ids: list[int]) -> dict[int, tuple[str, str]]:
+    """Per resource, the text of its versions' files: (in English, in other languages)."""
+    files = _grouped(
+        Version.objects.filter(resource_id__any_of=ids)
+        .exclude(file="")
+        .order_by("resource_id", "position", "id")
+        .values_list("resource_id", "file", "language_id")
+    )
+    names = {name for rows in files.values() for name, _ in rows}
+    text: dict[str, list[str]] = defaultdict(list)
+    for name, page in (
+        FilePage.objects.filter(file__name__in=names)
+        .order_by("file_id", "number")
+        .values_list("file__name", "text")
+        .iterator(chunk_size=500)
+    ):
+        text[name].append(page)
+    inside: dict[int, tuple[str, str]] = defaultdict(lambda: ("", ""))
+    for pk, rows in files.items():
+        english: list[str] = []
+        other: list[str] = []
+        for name, language in dict.fromkeys(rows):
+            (english if is_english(language) else other).append("\n".join(text.get(name, [])))
+        inside[pk] = ("\n".join(english).strip(), "\n".join(other).strip())
+    return inside
 
 
 def documents_for(ids: Iterable[int] | None = None) -> Iterator[list[Document]]:

@@ -22,7 +22,7 @@ from . import semantic
 from .backends import backend_for
 from .backends.base import SearchBackend
 from .facets import FacetTable, Mask, facet_table
-from .highlight import Highlight, spans
+from .highlight import Highlight, Passage, spans
 from .language import named_languages, written_in
 from .params import MAX_PAGE_SIZE, SORTS, Problem, SearchParams, unknown_filter_problems
 from .query import ParsedQuery, parse
@@ -394,6 +394,20 @@ def _explain(
         results.highlights = {
             pk: Highlight(spans(h.title), spans(h.excerpt)) for pk, h in raw.items()
         }
+        # Resources the words found only inside their files: show where.
+        inside_only = [
+            pk
+            for pk in ids
+            if pk not in results.meaning_only
+            and not (pk in results.highlights and results.highlights[pk].marked)
+        ]
+        found = backend.passages(corrected(query, plan.fixes), ids=inside_only)
+        titles = {r.pk: r.title for r in results.resources}
+        for pk, raw_passage in found.items():
+            highlight = results.highlights.setdefault(pk, Highlight([(titles[pk], False)], []))
+            highlight.passage = Passage(
+                raw_passage.version_id, raw_passage.page, spans(raw_passage.excerpt)
+            )
     if plan.fixes:
         results.suggestion = suggestion(backend, query, plan.fixes)
     if plan.language and "language" not in params.filters:

@@ -16,9 +16,25 @@ Span = tuple[str, bool]  # (text, whether it matched)
 
 
 @dataclass
+class Passage:
+    """Words that matched inside one of a resource's files, and where: which version, which
+    page (numbered from 1)."""
+
+    version_id: int
+    page: int
+    excerpt: list[Span]
+
+
+@dataclass
 class Highlight:
     title: list[Span]
     excerpt: list[Span]
+    # Set when the words matched inside a file and not in the title or the summary.
+    passage: Passage | None = None
+
+    @property
+    def marked(self) -> bool:
+        return any(matched for _, matched in self.title + self.excerpt)
 
 
 def spans(marked: str) -> list[Span]:

@@ -4,6 +4,7 @@ import json
 import os
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -41,6 +42,7 @@ INSTALLED_APPS = [
     "signpost.api",
     "signpost.editorial",
     "signpost.links",
+    "signpost.documents",
     "signpost.worker",
     "django_tasks",
     "django_tasks_db",
@@ -54,6 +56,7 @@ MIDDLEWARE = [
     # Compressed pages fit the page-weight budget; public pages hold no secrets to leak.
     "django.middleware.gzip.GZipMiddleware",
     "signpost.site.middleware.SecurityHeadersMiddleware",
+    "signpost.documents.uploads.RefuseLargeUploadsMiddleware",
     "signpost.site.middleware.RejectControlCharactersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -147,11 +150,39 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env("STATIC_ROOT", str(BASE_DIR / "var" / "static")))
 MEDIA_URL = "/media/"
-MEDIA_ROOT = BASE_DIR / "var" / "media"
-STORAGES = {
+MEDIA_ROOT = Path(env("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
+STORAGES: dict[str, dict[str, Any]] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+# Uploaded files in S3-compatible object storage when a bucket is named (django-storages);
+# keys come from the environment as boto3 reads them (AWS_ACCESS_KEY_ID, ...). The bucket
+# stays private: files reach visitors only through Signpost's own file view.
+if env("S3_BUCKET", ""):
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env("S3_BUCKET", ""),
+            "endpoint_url": env("S3_ENDPOINT_URL", "") or None,
+            "region_name": env("S3_REGION", "") or None,
+            "default_acl": None,
+            "file_overwrite": False,
+        },
+    }
+
+# Uploaded documents (signpost/documents): the largest file accepted, and the limits within
+# which one file is read (in a child process: time, memory, pages, characters of text).
+DOCUMENT_MAX_BYTES = int(env("DOCUMENT_MAX_BYTES", str(50 * 1024 * 1024)))
+DOCUMENT_MAX_PAGES = 2000
+DOCUMENT_TEXT_PAGES = 500
+DOCUMENT_TEXT_CHARS = 2_000_000
+DOCUMENT_READ_SECONDS = 30
+DOCUMENT_READ_MEMORY = 1024 * 1024 * 1024
+FILE_UPLOAD_HANDLERS = [
+    "signpost.documents.uploads.LimitedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 

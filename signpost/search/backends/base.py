@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 from django.db import connections
 
+from signpost.catalogue.models import FilePage, Version
 from signpost.search.documents import Document
 from signpost.search.models import SearchWord
 from signpost.search.query import ParsedQuery
@@ -24,6 +25,19 @@ START, STOP = "\x02", "\x03"
 class RawHighlight:
     title: str
     excerpt: str
+
+
+@dataclass
+class RawPassage:
+    """Where a resource matched inside one of its files: the version, the page, the words."""
+
+    version_id: int
+    page: int
+    excerpt: str
+
+
+# Pages looked through for passages, at most, for one page of results.
+PASSAGE_PAGES = 4000
 
 
 class SearchBackend:
@@ -108,6 +122,37 @@ class SearchBackend:
     def highlights(
         self, query: ParsedQuery, *, any_clause: bool, ids: list[int]
     ) -> dict[int, RawHighlight]:
+        raise NotImplementedError
+
+    def passages(self, query: ParsedQuery, *, ids: list[int]) -> dict[int, RawPassage]:
+        """For each of these resources, the best-matching page inside its files, if any."""
+        if not ids:
+            return {}
+        versions = {
+            name: (pk, resource_id)
+            for pk, resource_id, name in Version.objects.using(self.alias)
+            .filter(resource_id__in=ids)
+            .exclude(file="")
+            .order_by("-position", "-id")  # the first version wins where two hold one file
+            .values_list("pk", "resource_id", "file")
+        }
+        pages = {
+            pk: (name, number)
+            for pk, name, number in FilePage.objects.using(self.alias)
+            .filter(file__name__in=list(versions))
+            .order_by("file_id", "number")
+            .values_list("pk", "file__name", "number")[:PASSAGE_PAGES]
+        }
+        found: dict[int, RawPassage] = {}
+        for page_id, excerpt in self._page_excerpts(query, list(pages)):
+            name, number = pages[page_id]
+            version_id, resource_id = versions[name]
+            found.setdefault(resource_id, RawPassage(version_id, number, excerpt))
+        return found
+
+    def _page_excerpts(self, query: ParsedQuery, page_ids: list[int]) -> list[tuple[int, str]]:
+        """The pages among these that match any word of the query, best first, each with an
+        excerpt whose matched words are marked."""
         raise NotImplementedError
 
     def suggest(self, word: str) -> str | None:

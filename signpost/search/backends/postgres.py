@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from signpost.catalogue.models import FilePage
 from signpost.search.documents import Document
 from signpost.search.query import ParsedQuery
 
@@ -13,6 +14,8 @@ from .base import START, STOP, RawHighlight, SearchBackend
 TABLE = "search_pg"
 STAGING = "search_pg_staging"
 CONFIG = "signpost"
+# Text in languages other than English: each word as written, lower case, without accents.
+WORDS_CONFIG = "signpost_words"
 # PostgreSQL has four weight classes; the fields fall into them by importance.
 WEIGHT_CLASSES = {
     "title": "A",
@@ -21,12 +24,15 @@ WEIGHT_CLASSES = {
     "people": "C",
     "summary": "C",
     "extra": "D",
+    "document": "D",
+    "document_words": "D",
 }
+FIELD_CONFIGS = {"document_words": WORDS_CONFIG}
 
 
 # The weighted vector of a staged row, made from its columns (one per field).
 VECTOR_SQL = " || ".join(
-    f"setweight(to_tsvector('{CONFIG}', t.{name}), '{label}')"
+    f"setweight(to_tsvector('{FIELD_CONFIGS.get(name, CONFIG)}', t.{name}), '{label}')"
     for name, label in WEIGHT_CLASSES.items()
 )
 
@@ -38,8 +44,12 @@ def tsquery(query: ParsedQuery, *, any_clause: bool) -> tuple[str, list[Any]]:
     for clause in query.clauses:
         alternatives = []
         for phrase in clause.alternatives:
-            alternatives.append(f"websearch_to_tsquery('{CONFIG}', %s)")
-            params.append('"' + " ".join(phrase) + '"')
+            # Each phrase as English (stemmed) and as written, for text in other languages.
+            alternatives.append(
+                f"websearch_to_tsquery('{CONFIG}', %s) || "
+                f"websearch_to_tsquery('{WORDS_CONFIG}', %s)"
+            )
+            params += ['"' + " ".join(phrase) + '"'] * 2
         parts.append("(" + " || ".join(alternatives) + ")")
     return "(" + (" || " if any_clause else " && ").join(parts) + ")", params
 
@@ -58,6 +68,11 @@ class PostgresBackend(SearchBackend):
                     CREATE TEXT SEARCH CONFIGURATION {CONFIG} (COPY = english);
                     ALTER TEXT SEARCH CONFIGURATION {CONFIG}
                         ALTER MAPPING FOR hword, hword_part, word WITH unaccent, english_stem;
+                END IF;
+                IF NOT EXISTS (SELECT 1 FROM pg_ts_config WHERE cfgname = '{WORDS_CONFIG}') THEN
+                    CREATE TEXT SEARCH CONFIGURATION {WORDS_CONFIG} (COPY = simple);
+                    ALTER TEXT SEARCH CONFIGURATION {WORDS_CONFIG}
+                        ALTER MAPPING FOR hword, hword_part, word WITH unaccent, simple;
                 END IF;
             END $$""",  # noqa: S608
             f"""CREATE TABLE IF NOT EXISTS {TABLE} (
@@ -178,3 +193,19 @@ class PostgresBackend(SearchBackend):
         with self.connection.cursor() as cursor:
             cursor.execute(sql, [all_words, excerpt, *params, ids])
             return {row[0]: RawHighlight(row[1], row[2]) for row in cursor.fetchall()}
+
+    def _page_excerpts(self, query: ParsedQuery, page_ids: list[int]) -> list[tuple[int, str]]:
+        if not page_ids:
+            return []
+        expression, params = tsquery(query, any_clause=True)
+        vector = f"(to_tsvector('{CONFIG}', p.text) || to_tsvector('{WORDS_CONFIG}', p.text))"
+        options = f"StartSel={START}, StopSel={STOP}, MaxWords=30, MinWords=12, MaxFragments=1"
+        sql = (
+            f"SELECT p.id, ts_headline('{CONFIG}', p.text, query.q, %s) "  # noqa: S608
+            f"FROM {FilePage._meta.db_table} p, (SELECT {expression} AS q) AS query "
+            f"WHERE p.id = ANY(%s) AND {vector} @@ query.q "
+            f"ORDER BY ts_rank({vector}, query.q) DESC, p.id"
+        )
+        with self.connection.cursor() as cursor:
+            cursor.execute(sql, [options, *params, page_ids])
+            return [(row[0], row[1]) for row in cursor.fetchall()]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from signpost.catalogue.models import FilePage
 from signpost.catalogue.rows import id_list_sql
 from signpost.search.documents import FIELDS, Document
 from signpost.search.query import ParsedQuery
@@ -15,6 +16,7 @@ COLUMNS = [name for name, _ in FIELDS]
 WEIGHTS = ", ".join(str(weight) for _, weight in FIELDS)
 TOKENIZER = "porter unicode61 remove_diacritics 2"
 HIGHLIGHT_TABLE = "search_highlight"
+PAGES_TABLE = "search_pages"
 
 
 def match_expression(query: ParsedQuery, *, any_clause: bool) -> str:
@@ -123,4 +125,34 @@ class SQLiteBackend(SearchBackend):
             )
             found = {row[0]: RawHighlight(row[1], row[2]) for row in cursor.fetchall()}
             cursor.execute(f"DELETE FROM temp.{HIGHLIGHT_TABLE}")  # noqa: S608
+        return found
+
+    def _page_excerpts(self, query: ParsedQuery, page_ids: list[int]) -> list[tuple[int, str]]:
+        """As for highlights: the pages are copied into a small temporary index of the same
+        kind, searched there, and emptied again."""
+        if not page_ids:
+            return []
+        pages = FilePage._meta.db_table
+        expression = match_expression(query, any_clause=True)
+        with self.connection.cursor() as cursor:
+            cursor.execute(
+                f"CREATE VIRTUAL TABLE IF NOT EXISTS temp.{PAGES_TABLE} USING fts5("
+                f"text, tokenize = '{TOKENIZER}')"
+            )
+            cursor.execute(f"DELETE FROM temp.{PAGES_TABLE}")  # noqa: S608
+            for start in range(0, len(page_ids), 500):
+                chunk = page_ids[start : start + 500]
+                marks = ", ".join(["%s"] * len(chunk))
+                cursor.execute(
+                    f"INSERT INTO temp.{PAGES_TABLE} (rowid, text) "  # noqa: S608
+                    f"SELECT id, text FROM {pages} WHERE id IN ({marks})",
+                    chunk,
+                )
+            cursor.execute(
+                f"SELECT rowid, snippet({PAGES_TABLE}, 0, %s, %s, '…', 24) "  # noqa: S608
+                f"FROM temp.{PAGES_TABLE} WHERE {PAGES_TABLE} MATCH %s ORDER BY rank",
+                [START, STOP, expression],
+            )
+            found = [(row[0], row[1]) for row in cursor.fetchall()]
+            cursor.execute(f"DELETE FROM temp.{PAGES_TABLE}")  # noqa: S608
         return found

@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from signpost.catalogue.interchange import dumps, files_folder
 from signpost.catalogue.management.progress import ProgressBar
 from signpost.catalogue.models import Resource, Version
-from signpost.catalogue.selectors import resource_record, resources_for_export
+from signpost.catalogue.selectors import export_file_name, resource_record, resources_for_export
 
 
 class Command(BaseCommand):
@@ -39,18 +39,21 @@ class Command(BaseCommand):
         copied = 0
         with tmp.open("w", encoding="utf-8", newline="\n") as out:
             for index, resource in enumerate(resources_for_export().iterator(chunk_size=1000), 1):
-                out.write(dumps(resource_record(resource)) + "\n")
-                for version in resource.versions.all():
+                record = resource_record(resource)
+                for version, written in zip(
+                    resource.versions.all(), record["versions"], strict=True
+                ):
                     if version.file:
-                        copied += _copy_file(version.file.name, folder)
+                        written["file"] = export_file_name(version)
+                        copied += _copy_file(version.file.name, folder / written["file"])
+                out.write(dumps(record) + "\n")
                 progress(index, total)
         tmp.replace(file)
         where = f" and {copied} file(s) to {folder}" if has_files else ""
         self.stdout.write(f"Exported {total} resources to {file}{where}.")
 
 
-def _copy_file(name: str, folder: Path) -> int:
-    target = folder / name
+def _copy_file(name: str, target: Path) -> int:
     if target.exists():
         return 0
     target.parent.mkdir(parents=True, exist_ok=True)

@@ -26,11 +26,14 @@ from django.db import connection, transaction
 from signpost.catalogue.models import (
     Audience,
     Country,
+    FilePage,
     Language,
     Organisation,
     Resource,
     ResourceOrganisation,
     ResourceType,
+    StoredFile,
+    TextState,
     Topic,
     Version,
 )
@@ -72,9 +75,26 @@ class Command(BaseCommand):
         parser.add_argument(
             "--reuse", action="store_true", help="keep the catalogue already built; reindex it"
         )
+        parser.add_argument(
+            "--text-share",
+            type=float,
+            default=0.0,
+            help="the share of resources with an uploaded file whose text is indexed (0.1: 10%%)",
+        )
+        parser.add_argument(
+            "--text-pages", type=int, default=20, help="pages of text in each such file"
+        )
 
     def handle(
-        self, *args: Any, resources: int, per_kind: int, seed: int, reuse: bool, **options: Any
+        self,
+        *args: Any,
+        resources: int,
+        per_kind: int,
+        seed: int,
+        reuse: bool,
+        text_share: float,
+        text_pages: int,
+        **options: Any,
     ) -> None:
         name = str(settings.DATABASES["default"]["NAME"])
         if "bench" not in name:
@@ -93,6 +113,8 @@ class Command(BaseCommand):
         else:
             started = time.perf_counter()
             self._build(resources, rng, words)
+            if text_share:
+                self._files(rng, words, text_share, text_pages)
             self.stdout.write(
                 f"Built {resources} resources in {time.perf_counter() - started:.0f} s."
             )
@@ -183,6 +205,45 @@ class Command(BaseCommand):
                     if code != "en" or n == 0
                 )
                 self.stdout.write(f"  {min(start + batch, count)} resources")
+
+    def _files(
+        self, rng: random.Random, words: Callable[[int], str], share: float, pages: int
+    ) -> None:
+        """Give a share of the resources a file with pages of text (about 300 words a page),
+        as if uploaded and read: the text the index build must take in."""
+        ids = list(Resource.objects.order_by("pk").values_list("pk", flat=True))
+        chosen = sorted(rng.sample(ids, int(len(ids) * share)))
+        for start in range(0, len(chosen), 500):
+            with transaction.atomic():
+                batch = chosen[start : start + 500]
+                files = StoredFile.objects.bulk_create(
+                    StoredFile(
+                        name=f"bench/{pk}.pdf",
+                        sha256=f"{pk:064d}",
+                        size=pages * 40_000,
+                        media_type="application/pdf",
+                        page_count=pages,
+                        text_state=TextState.READ,
+                    )
+                    for pk in batch
+                )
+                by_resource = {int(f.name[6:-4]): f for f in files}
+                versions = list(
+                    Version.objects.filter(resource_id__in=batch, position=0, language_id="en")
+                )
+                for version in versions:
+                    version.file = by_resource[version.resource_id].name
+                    version.stored = by_resource[version.resource_id]
+                Version.objects.bulk_update(versions, ["file", "stored"])
+                FilePage.objects.bulk_create(
+                    (
+                        FilePage(file=f, number=n, text=words(300) + ".")
+                        for f in files
+                        for n in range(1, pages + 1)
+                    ),
+                    batch_size=2000,
+                )
+            self.stdout.write(f"  {min(start + 500, len(chosen))} files of {pages} pages")
 
     def _index(self) -> tuple[float, float]:
         """Rebuild the index in a child process, which reports its own peak memory."""

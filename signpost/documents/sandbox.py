@@ -1,0 +1,75 @@
+"""Runs the reader in a child process with limits, so that no file can hang or sink a worker."""
+
+from __future__ import annotations
+
+import json
+import resource
+import subprocess
+import sys
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+
+from .reader import Limits, Refused
+
+
+class Unreadable(Exception):
+    """The reader did not finish within its limits, or failed: the file is kept, unread."""
+
+
+def limits() -> Limits:
+    return Limits(
+        max_pages=settings.DOCUMENT_MAX_PAGES,
+        text_pages=settings.DOCUMENT_TEXT_PAGES,
+        text_chars=settings.DOCUMENT_TEXT_CHARS,
+    )
+
+
+def _confined() -> None:
+    """In the child, before it runs: bound its processor time, memory and what it writes."""
+    seconds = settings.DOCUMENT_READ_SECONDS
+    memory = settings.DOCUMENT_READ_MEMORY
+    resource.setrlimit(resource.RLIMIT_CPU, (seconds, seconds + 1))
+    resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+    resource.setrlimit(resource.RLIMIT_FSIZE, (64 << 20, 64 << 20))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+
+
+def run(action: str, path: Path, *extra: str) -> dict[str, Any]:
+    """The reader's answer for `action` on the file at `path`; raises Refused or Unreadable."""
+    command = [sys.executable, "-m", "signpost.documents.reader", action, str(path)]
+    command += [json.dumps(asdict(limits())), *extra]
+    try:
+        finished = subprocess.run(  # noqa: S603 (our own module, run by our own interpreter)
+            command,
+            capture_output=True,
+            timeout=settings.DOCUMENT_READ_SECONDS * 2 + 5,
+            preexec_fn=_confined,  # the child only sets limits before exec
+            cwd=Path(settings.BASE_DIR),
+            check=False,
+        )
+    except subprocess.TimeoutExpired as error:
+        raise Unreadable(
+            f"reading took longer than {settings.DOCUMENT_READ_SECONDS * 2 + 5} seconds"
+        ) from error
+    if finished.returncode != 0:
+        raise Unreadable(_why(finished.returncode, finished.stderr))
+    try:
+        answer = json.loads(finished.stdout)
+    except ValueError as error:
+        raise Unreadable("the reader gave no answer") from error
+    if "refused" in answer:
+        raise Refused(answer["refused"])
+    return dict(answer)
+
+
+def _why(code: int, stderr: bytes) -> str:
+    """A short reason for editors, from how the child ended (never the file's contents)."""
+    if code < 0:
+        signals = {-9: "it used more than its processor time", -24: "it used too much time"}
+        return signals.get(code, f"the reader stopped (signal {-code})")
+    if b"MemoryError" in stderr:
+        return "reading it needed more memory than allowed"
+    return "the reader could not make sense of it"

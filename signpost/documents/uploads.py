@@ -1,0 +1,66 @@
+"""Uploads too large are refused before they are read: by their declared length at the door,
+and, when no length is declared, by counting as they arrive."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.core.files.uploadhandler import FileUploadHandler, SkipFile
+from django.http import HttpRequest, HttpResponse
+from django.template.loader import render_to_string
+
+# Room for the form's other fields beside the file.
+FORM_ALLOWANCE = 1024 * 1024
+
+
+def size_label(size: int) -> str:
+    return f"{size / (1024 * 1024):.0f} MB" if size >= 1024 * 1024 else f"{size // 1024} KB"
+
+
+def too_large_message() -> str:
+    limit = size_label(settings.DOCUMENT_MAX_BYTES)
+    return f"The file is larger than {limit}, the largest Signpost accepts."
+
+
+class RefuseLargeUploadsMiddleware:
+    """A request that says it is larger than any upload allowed gets 413 before its body is
+    read; nothing else of it is looked at, so nothing of it is kept."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > settings.DOCUMENT_MAX_BYTES + FORM_ALLOWANCE:
+            page = render_to_string(
+                "documents/too_large.html", {"message": too_large_message()}, request=None
+            )
+            response = HttpResponse(page, status=413)
+            response["Connection"] = "close"
+            return response
+        return self.get_response(request)
+
+
+class LimitedUploadHandler(FileUploadHandler):
+    """Stops keeping a file once it passes the limit; the form then says why it is missing."""
+
+    def new_file(self, field_name: str, *args: Any, **kwargs: Any) -> None:
+        super().new_file(field_name, *args, **kwargs)
+        self.received = 0
+
+    def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes:
+        self.received += len(raw_data)
+        if self.received > settings.DOCUMENT_MAX_BYTES:
+            refused: set[str] = getattr(self.request, "uploads_too_large", set())
+            refused.add(self.field_name)
+            self.request.uploads_too_large = refused  # type: ignore[union-attr]
+            raise SkipFile
+        return raw_data
+
+    def file_complete(self, file_size: int) -> None:
+        return None
