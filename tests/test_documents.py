@@ -122,20 +122,31 @@ def test_a_file_is_served_as_itself_and_can_never_act_as_a_page(
     assert b"".join(response.streaming_content) == content
     assert response["Content-Type"] == "application/pdf"
     assert response["X-Content-Type-Options"] == "nosniff"
-    assert response["Content-Security-Policy"].startswith("sandbox;")
-    assert 'filename="Work: rights (en).pdf"' in response["Content-Disposition"] or (
-        "Work%3A%20rights%20%28en%29.pdf" in response["Content-Disposition"]
+    # The browser's PDF viewer cannot run in a sandbox; everything else can be forbidden.
+    assert response["Content-Security-Policy"] == (
+        "frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
     )
+    # The title, less the characters some systems refuse in a file name ("Work: rights").
+    assert 'filename="Work rights (en).pdf"' in response["Content-Disposition"]
     assert response["Content-Disposition"].startswith("inline")
     assert "public" in response["Cache-Control"] and "max-age" in response["Cache-Control"]
     again = client.get(version.href, HTTP_IF_NONE_MATCH=response["ETag"])
     assert again.status_code == 304
-    cover = client.get(f"/files/{version.pk}/cover.webp")
+    zipped = client.get(version.href, HTTP_ACCEPT_ENCODING="gzip")
+    assert "Content-Encoding" not in zipped and zipped["ETag"] == response["ETag"]
+    cover = client.get(f"/files/{version.stored_id}/cover.webp")
     assert cover.status_code == 200 and cover["Content-Type"] == "image/webp"
+    assert cover["Content-Security-Policy"].startswith("sandbox; default-src 'none'")
+
+    # An edit writes the versions anew; the file's address stays the same.
+    href = version.href
+    _imported(tmp_path, django_capture_on_commit_callbacks, "x.pdf", content, title="Work: rights")
+    assert Version.objects.get().pk != version.pk
+    assert Version.objects.get().href == href and client.get(href).status_code == 200
 
     Resource.objects.filter(pk=resource.pk).update(status="withdrawn")
     assert client.get(version.href).status_code == 404
-    assert client.get(f"/files/{version.pk}/cover.webp").status_code == 404
+    assert client.get(f"/files/{version.stored_id}/cover.webp").status_code == 404
 
 
 def test_a_word_file_is_offered_as_a_download(
@@ -368,8 +379,8 @@ def test_an_editor_uploads_a_file_and_the_public_finds_the_words_inside(
     version = Version.objects.select_related("resource").get(resource=resource)
     assert version.stored is not None and version.stored.sha256
     page = client.get(resource.get_absolute_url()).content.decode()
-    assert version.href in page and "KB, 2 pages)" in page
-    assert f"/files/{version.pk}/cover.webp" in page
+    assert version.href in page and "KB, 2&nbsp;pages</span>" in page
+    assert f"/files/{version.stored_id}/cover.webp" in page
     found = client.get("/resources/", {"q": "wynagrodzenie"}).content.decode()
     assert "Polish, page 2</a>" in found
 
@@ -544,3 +555,140 @@ def test_a_file_past_the_limit_is_dropped_as_it_arrives_and_the_form_says_why(
     assert "The file is larger than 20 KB, the largest Signpost accepts." in html
     assert 'value="Kept"' in html
     assert not StoredFile.objects.exists()
+
+
+def test_a_photo_that_records_where_it_was_taken_is_refused(
+    db, tmp_path, django_capture_on_commit_callbacks
+):
+    import io
+
+    from PIL import Image
+
+    exif = Image.Exif()
+    exif[0x8825] = {1: "N", 2: (51.0, 30.0, 0.0)}
+    out = io.BytesIO()
+    Image.new("RGB", (60, 80), (10, 60, 90)).save(out, "JPEG", exif=exif)
+    message = _refusal(tmp_path, django_capture_on_commit_callbacks, "x.jpg", out.getvalue())
+    assert "records the place where it was taken" in message
+
+
+def test_a_phone_photo_saved_as_mpo_is_a_jpeg(db, tmp_path, django_capture_on_commit_callbacks):
+    import io
+
+    from PIL import Image
+
+    picture = Image.new("RGB", (120, 160), (10, 60, 90))
+    out = io.BytesIO()
+    picture.save(out, "MPO", save_all=True, append_images=[picture])
+    _imported(tmp_path, django_capture_on_commit_callbacks, "photo.jpg", out.getvalue())
+    stored = StoredFile.objects.get()
+    assert stored.media_type == "image/jpeg" and stored.thumbnail_width == 120
+
+
+def test_an_uncompressed_docx_is_accepted_and_renamed_macros_are_not(
+    db, tmp_path, django_capture_on_commit_callbacks
+):
+    import io
+
+    with zipfile.ZipFile(io.BytesIO(docx(["Plain words."]))) as archive:
+        members = {n: archive.read(n) for n in archive.namelist()}
+    stored = io.BytesIO()
+    with zipfile.ZipFile(stored, "w", zipfile.ZIP_STORED) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    _imported(tmp_path, django_capture_on_commit_callbacks, "plain.docx", stored.getvalue())
+    assert StoredFile.objects.get().text_state == TextState.READ
+
+    types = members["[Content_Types].xml"].replace(
+        b"</Types>",
+        b'<Override PartName="/word/innocent.bin" '
+        b'ContentType="application/vnd.ms-office.vbaProject"/></Types>',
+    )
+    renamed = _zip({**members, "[Content_Types].xml": types, "word/innocent.bin": b"\0" * 64})
+    Resource.objects.all().delete()
+    StoredFile.objects.all().delete()
+    message = _refusal(tmp_path, django_capture_on_commit_callbacks, "x.docx", renamed)
+    assert "macros" in message
+
+
+def _a_resource_with_an_uploaded_file(people, capture):
+    """A published resource whose Polish version an editor gave an uploaded PDF: (the editor's
+    client, the resource, the stored file, the editing page as it is now)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from .factories import ResourceFactory
+
+    resource = ResourceFactory(title="Guide", organisations=[people["org_a"]])
+    upload = SimpleUploadedFile("a.pdf", pdf(["Hello."]), content_type="application/pdf")
+    with capture(execute=True):
+        editor, response = _editor_posts_upload(people, resource, upload)
+    assert response.status_code == 302
+    page = editor.get(f"/staff/editor/resources/{resource.pk}/").content.decode()
+    return editor, resource, StoredFile.objects.get(), page
+
+
+def test_an_editor_replaces_a_file_with_an_address_only_by_saying_so(
+    people, django_capture_on_commit_callbacks
+):
+    from .editorial_support import resource_form
+
+    editor, resource, stored, page = _a_resource_with_an_uploaded_file(
+        people, django_capture_on_commit_callbacks
+    )
+    assert f'href="/staff/files/{stored.pk}/"' in page and "Remove the file" in page
+    assert editor.get(f"/staff/files/{stored.pk}/").status_code == 200
+
+    def save(**version):
+        page = editor.get(f"/staff/editor/resources/{resource.pk}/").content.decode()
+        seen = re.search(r'name="seen" value="([^"]+)"', page)[1]
+        data = resource_form(
+            publisher=people["org_a"],
+            seen=seen,
+            versions=[{"language": "pl", "format": "pdf", "file": stored.name, **version}],
+        )
+        return editor.post(f"/staff/editor/resources/{resource.pk}/", data)
+
+    beside = save(url="https://partner.example/ulotka.pdf")
+    assert beside.status_code == 422
+    assert "To give an address instead, tick" in beside.content.decode()
+    assert Version.objects.get(resource=resource).file.name == stored.name
+
+    removed = save(url="https://partner.example/ulotka.pdf", remove_file="on")
+    assert removed.status_code == 302
+    version = Version.objects.get(resource=resource)
+    assert (version.file.name, version.url) == ("", "https://partner.example/ulotka.pdf")
+
+
+def test_one_file_in_two_resources_shows_its_passage_in_both(
+    db, tmp_path, client, django_capture_on_commit_callbacks
+):
+    content = pdf(["A cover page.", "Words about a wombat."])
+    records = [
+        record(uid, [{"language": "en", "format": "pdf", "file": "shared.pdf"}])
+        for uid in ("one", "two")
+    ]
+    import_files(tmp_path, {"shared.pdf": content}, records, django_capture_on_commit_callbacks)
+    assert StoredFile.objects.count() == 1
+    html = client.get("/resources/", {"q": "wombat"}).content.decode()
+    assert html.count("English, page 2</a>") == 2
+
+
+def test_removing_the_only_link_of_a_version_asks_for_an_address(
+    people, django_capture_on_commit_callbacks
+):
+    from .editorial_support import resource_form
+
+    editor, resource, stored, page = _a_resource_with_an_uploaded_file(
+        people, django_capture_on_commit_callbacks
+    )
+    assert "Replace the file with another" in page
+    seen = re.search(r'name="seen" value="([^"]+)"', page)[1]
+    data = resource_form(
+        publisher=people["org_a"],
+        seen=seen,
+        versions=[{"language": "pl", "format": "pdf", "file": stored.name, "remove_file": "on"}],
+    )
+    response = editor.post(f"/staff/editor/resources/{resource.pk}/", data)
+    assert response.status_code == 422
+    assert "before removing its file" in response.content.decode()
+    assert Version.objects.get(resource=resource).file.name == stored.name

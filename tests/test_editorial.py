@@ -8,9 +8,10 @@ import re
 
 import pytest
 from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.utils import timezone
 
-from signpost.catalogue.models import Resource, Status, Topic
+from signpost.catalogue.models import Resource, Status, StoredFile, Topic
 from signpost.catalogue.services import term_delete, term_merge
 from signpost.editorial.models import Agreement, AuditEvent, Invitation, Submission
 from signpost.editorial.services import confirmation_token, review_reminders_send
@@ -289,14 +290,21 @@ def states(people):
     submitted = Submission.objects.create(
         organisation=people["org_a"], record={"title": "Sent"}, status="submitted"
     )
-    draft = Submission.objects.create(organisation=people["org_a"], record={"title": "Draft"})
+    stored = StoredFile.objects.create(
+        name=default_storage.save("documents/draft.pdf", ContentFile(b"%PDF-1.4 draft")),
+        sha256="d" * 64, size=14, media_type="application/pdf",
+    )  # fmt: skip
+    draft = Submission.objects.create(
+        organisation=people["org_a"],
+        record={"title": "Draft", "versions": [{"language": "en", "file": stored.name}]},
+    )
     agreement = Agreement.objects.create(
         resource=published, given_by="Owner A", given_on="2026-11-01", how="Email",
         evidence=ContentFile(b"%PDF-1.4 agreed", name="email.pdf"),
     )  # fmt: skip
     return {
         "published": published, "withdrawn": withdrawn, "submitted": submitted,
-        "draft": draft, "agreement": agreement,
+        "draft": draft, "agreement": agreement, "stored": stored,
     }  # fmt: skip
 
 
@@ -317,6 +325,8 @@ MATRIX = [
     ("/staff/editor/invite/", [302, 404, 404, 200, 404]),
     ("/staff/editor/resources/{published}/", [302, 404, 404, 200, 404]),
     ("/staff/editor/agreements/{agreement}/evidence/", [302, 404, 404, 200, 404]),
+    # An uploaded file before publication: for editors, and the owners who sent it.
+    ("/staff/files/{stored}/", [302, 200, 404, 200, 404]),
     # Only operators pass; the others are sent to sign in (an editor's sign-in page is 404).
     ("/staff/admin/", [302, 302, 302, 302, 200]),
 ]

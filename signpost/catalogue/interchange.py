@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from django.core.files.storage import default_storage
+
 from .addresses import address_problem
 from .files import FileRefused, FilesFrom, file_check
 from .models import (
@@ -304,7 +306,8 @@ def _file(reader: _LineReader, name: str, value: Any, files_dir: FilesFrom) -> s
     if not stored:
         return ""
     if files_dir == "storage":
-        if not StoredFile.objects.filter(name=stored).exists():
+        # A file stored before files had records counts too, until `read_documents` records it.
+        if not (StoredFile.objects.filter(name=stored).exists() or default_storage.exists(stored)):
             reader.fail(name, f"{stored!r} is not a file Signpost holds")
             return ""
         return stored

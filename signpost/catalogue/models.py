@@ -355,9 +355,12 @@ class Version(models.Model):
     def href(self) -> str:
         """Where the version is read: its address, or Signpost's own path for its file."""
         if self.file:
+            if not self.stored_id:
+                return ""  # a file from before files had records: `read_documents` records it
             name = slugify(self.title or self.resource.title)[:60] or "file"
             return reverse(
-                "documents:file", args=[self.pk, name + PurePosixPath(self.file.name).suffix]
+                "documents:file",
+                args=[self.stored_id, name + PurePosixPath(self.file.name).suffix],
             )
         return self.url
 
@@ -368,7 +371,7 @@ class Version(models.Model):
     @property
     def thumbnail_href(self) -> str:
         if self.stored_id and self.stored and self.stored.thumbnail:
-            return reverse("documents:thumbnail", args=[self.pk])
+            return reverse("documents:thumbnail", args=[self.stored_id])
         return ""
 
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime
 from pathlib import PurePosixPath
 from typing import Any
 
 from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.utils import timezone
 
 from .models import (
     Audience,
@@ -176,10 +178,15 @@ def export_file_name(version: Version) -> str:
 
 
 def versions_with_unread_files() -> QuerySet[Version]:
-    """Versions whose file's text could not be read (a scan, a picture, a damaged file): its
-    words are not searchable until someone puts them in the summary or uploads a better file."""
+    """Versions whose file's text could not be read (a scan, a picture, a damaged file), or
+    still waits an hour after upload (no worker running?): its words are not searchable until
+    someone puts them in the summary, uploads a better file, or starts the worker."""
+    waited = timezone.now() - datetime.timedelta(hours=1)
     return (
-        Version.objects.filter(stored__text_state__in=[TextState.NO_TEXT, TextState.FAILED])
+        Version.objects.filter(
+            Q(stored__text_state__in=[TextState.NO_TEXT, TextState.FAILED])
+            | Q(stored__text_state=TextState.PENDING, stored__created_at__lt=waited)
+        )
         .select_related("resource", "language", "stored")
         .order_by("resource__title", "position")
     )

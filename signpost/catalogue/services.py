@@ -856,10 +856,11 @@ def stored_file_read_record(
         )
 
 
-def version_files_link(*, stored: StoredFile) -> None:
-    """Point the versions that name this file at its record (files stored before records)."""
+def version_files_link(*, stored: StoredFile, name: str = "") -> None:
+    """Point the versions that name this file (or `name`, a copy of the same bytes stored
+    before files had records) at its record."""
     with transaction.atomic():
-        Version.objects.filter(file=stored.name).update(stored=stored)
-        announce_resources_changed(
-            Version.objects.filter(file=stored.name).values_list("resource_id", flat=True)
-        )
+        versions = Version.objects.filter(file=name or stored.name)
+        ids = list(versions.values_list("resource_id", flat=True))
+        versions.update(file=stored.name, stored=stored)
+        announce_resources_changed(ids)

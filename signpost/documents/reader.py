@@ -51,7 +51,12 @@ ZIP_MAX_TOTAL = 300 * 1024 * 1024
 ZIP_MAX_MEMBERS = 5000
 ZIP_MAX_RATIO = 200  # uncompressed to compressed, for any part over a megabyte
 MAX_PIXELS = 40_000_000
-_MARKUP = re.compile(rb"<\s*(html|!doctype|svg|script|\?xml|body|iframe)\b", re.IGNORECASE)
+# What a browser sniffing for HTML looks for (the WHATWG's list), with SVG and XML besides.
+_MARKUP = re.compile(
+    rb"<\s*(!doctype|html|head|script|iframe|h1|div|font|table|a|style|title|b|body|br|p|svg"
+    rb"|\?xml|object|embed|img|meta|link|form)[\s>/]|<!--",
+    re.IGNORECASE,
+)
 
 
 class Refused(Exception):
@@ -93,7 +98,8 @@ def looks(path: Path) -> set[str]:
         found.add("old-office")
     if head.startswith((b"GIF87a", b"GIF89a")):
         found.add("gif")
-    if _MARKUP.search(head[:1024]):
+    # An Office file's first part is XML, and is no page: a zip is never sniffed as one.
+    if _MARKUP.search(head[:1024]) and not head.startswith(b"PK\x03\x04"):
         found.add("markup")
     return found
 
@@ -131,9 +137,11 @@ def _zip_kind(path: Path) -> str:
         names = {m.filename for m in members}
         if any(n.lower().endswith("vbaproject.bin") for n in names):
             raise Refused("The file holds macros (program code): save it without them.")
+        if any(n.startswith(("Basic/", "Scripts/")) for n in names):
+            raise Refused("The file holds macros (program code): save it without them.")
         if "[Content_Types].xml" in names:
             types = archive.read("[Content_Types].xml")[:200_000].lower()
-            if b"macroenabled" in types:
+            if b"macroenabled" in types or b"vbaproject" in types:
                 raise Refused("The file holds macros (program code): save it without them.")
             if "word/document.xml" in names:
                 return "docx"
@@ -174,18 +182,28 @@ def _pdf(path: Path) -> Any:
         raise Refused("The PDF is damaged and cannot be read.") from error
 
 
+# Pillow's names for each kind; phones save JPEG photos as MPO (a JPEG with a second picture).
+_PILLOW_FORMATS = {"png": ["PNG"], "jpeg": ["JPEG", "MPO"]}
+_GPS = 0x8825  # the EXIF block of where a photo was taken
+
+
 def _check_image(path: Path, kind: str) -> dict[str, Any]:
     from PIL import Image
 
     Image.MAX_IMAGE_PIXELS = MAX_PIXELS
     try:
-        with Image.open(path) as image:
-            if image.format != kind.upper():
-                raise Refused("The image is damaged.")
+        with Image.open(path, formats=_PILLOW_FORMATS[kind]) as image:
             width, height = image.size
             if width * height > MAX_PIXELS:
                 raise Refused(
                     f"The image says it is {width} by {height} pixels: too large to show safely."
+                )
+            # Served as it is (nothing is stripped), a photo would tell anyone where it was
+            # taken: a survivor's home, a shelter.
+            if image.getexif().get_ifd(_GPS):
+                raise Refused(
+                    "The photo records the place where it was taken (GPS location). "
+                    "Save a copy without the location and upload that."
                 )
             image.load()
     except Image.DecompressionBombError as error:
@@ -236,7 +254,8 @@ class _Pages:
             self.chars += len(text)
 
     def new_page(self) -> None:
-        if self.pages[-1]:
+        """Start a page, unless this one is still blank (two marks at one break)."""
+        if "".join(self.pages[-1]).strip() or self.pages[-1] == [""]:
             self.pages.append([])
 
     def result(self) -> list[str]:
@@ -360,7 +379,7 @@ def _cover(path: Path, kind: str) -> Any:
         finally:
             document.close()
     if kind in ("png", "jpeg"):
-        image = Image.open(path)
+        image = Image.open(path, formats=_PILLOW_FORMATS[kind])
         image.draft("RGB", (THUMBNAIL_WIDTH * 2, THUMBNAIL_MAX_HEIGHT * 2))
         return image
     # Office files carry a picture of their first page when the program that saved them made one.
@@ -374,19 +393,22 @@ def _cover(path: Path, kind: str) -> Any:
                 info = archive.getinfo(name)
                 if info.file_size > 10 * 1024 * 1024:
                     return None
-                return Image.open(io.BytesIO(archive.read(name)))
+                picture = Image.open(io.BytesIO(archive.read(name)), formats=["JPEG", "PNG"])
+                if picture.width * picture.height > MAX_PIXELS:
+                    return None
+                return picture
     return None
 
 
 def thumbnail(path: Path, kind: str, out: Path) -> dict[str, Any]:
     """A small WebP of the first page or the image, written to `out`; its size in pixels."""
-    from PIL import Image
+    from PIL import Image, ImageOps
 
     cover = _cover(path, kind)
     if cover is None:
         return {"width": None, "height": None}
     with cover:
-        picture = cover.convert("RGB")
+        picture = ImageOps.exif_transpose(cover).convert("RGB")  # a phone photo stands upright
         picture.thumbnail((THUMBNAIL_WIDTH, THUMBNAIL_MAX_HEIGHT), Image.Resampling.LANCZOS)
         picture.save(out, "WEBP", quality=THUMBNAIL_QUALITY, method=6)
         return {"width": picture.width, "height": picture.height}
@@ -408,9 +430,25 @@ def read(path: Path, kind: str, limits: Limits, out: Path) -> dict[str, Any]:
     return result
 
 
+def confine(seconds: int, memory: int) -> None:
+    """Bound this process before it reads anything: processor time, memory, files it may
+    open, what it may write, no core dump. Set here, not by the parent between fork and
+    exec, which is unsafe in a threaded web server."""
+    import resource
+
+    resource.setrlimit(resource.RLIMIT_CPU, (seconds, seconds + 1))
+    resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+    resource.setrlimit(resource.RLIMIT_FSIZE, (64 << 20, 64 << 20))
+    resource.setrlimit(resource.RLIMIT_NOFILE, (64, 64))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+
+
 def main(argv: list[str]) -> int:
     action, path = argv[1], Path(argv[2])
-    limits = Limits.of(json.loads(argv[3]) if len(argv) > 3 else {})
+    settings = json.loads(argv[3]) if len(argv) > 3 else {}
+    if "seconds" in settings:
+        confine(int(settings["seconds"]), int(settings["memory"]))
+    limits = Limits.of(settings)
     try:
         if action == "kind":
             result: dict[str, Any] = {"kind": kind_of(path)}
@@ -419,6 +457,10 @@ def main(argv: list[str]) -> int:
             result = {"kind": kind, **check(path, kind, limits)}
         elif action == "read":
             result = read(path, kind_of(path), limits, Path(argv[4]))
+        elif action == "text":  # text and thumbnail apart: for the benchmark
+            result = text(path, kind_of(path), limits)
+        elif action == "thumbnail":
+            result = thumbnail(path, kind_of(path), Path(argv[4]))
         else:
             raise SystemExit(f"unknown action {action!r}")
     except Refused as refused:

@@ -12,14 +12,19 @@ from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from signpost.catalogue.files import FileRefused
 from signpost.catalogue.models import StoredFile, TextState, Version
-from signpost.catalogue.services import stored_file_create, stored_file_read_record
+from signpost.catalogue.services import (
+    stored_file_create,
+    stored_file_read_record,
+    version_files_link,
+)
 
 from . import sandbox
 from .reader import KINDS, Refused
@@ -100,15 +105,27 @@ def document_store(path: Path, name: str, claimed_type: str = "") -> tuple[str, 
         return existing.name, True
     media_type, extensions, _ = KINDS[kind]
     target = f"documents/{secrets.token_hex(16)}{extensions[0]}"
-    with path.open("rb") as handle:
-        stored_name = default_storage.save(target, File(handle))
-    stored = stored_file_create(
-        name=stored_name,
-        sha256=sha256,
-        size=path.stat().st_size,
-        media_type=media_type,
-        page_count=pages,
-    )
+    try:
+        with path.open("rb") as handle:
+            stored_name = default_storage.save(target, File(handle))
+    except Exception as error:  # any storage's failure: a full disk, object storage down
+        logger.exception("Could not store an upload")
+        raise FileRefused(
+            "The file could not be stored just now: try again in a few minutes."
+        ) from error
+    try:
+        with transaction.atomic():
+            stored = stored_file_create(
+                name=stored_name,
+                sha256=sha256,
+                size=path.stat().st_size,
+                media_type=media_type,
+                page_count=pages,
+            )
+    except (IntegrityError, ValidationError):
+        # The same bytes, sent at the same moment by someone else, were recorded first.
+        default_storage.delete(stored_name)
+        return StoredFile.objects.get(sha256=sha256).name, False
     transaction.on_commit(lambda: _read_later(stored.pk))
     return stored_name, True
 
@@ -175,7 +192,7 @@ def stored_file_read(*, stored: StoredFile) -> str:
             why = answer.get("text_refused") or "the reader could not make sense of it"
             state, note = TextState.FAILED, f"Its text could not be read: {why}."
         elif not pages:
-            state, note = TextState.NO_TEXT, "No text in it: a scan or a picture?"
+            state, note = TextState.NO_TEXT, "No text found: it may be a scan or a picture."
         drawn = answer.get("thumbnail") or {}
         if drawn.get("width"):
             with out.open("rb") as handle:
@@ -187,8 +204,7 @@ def stored_file_read(*, stored: StoredFile) -> str:
             logger.warning(
                 "No thumbnail for stored file %s: %s", stored.pk, answer["thumbnail_failed"]
             )
-    if stored.thumbnail:
-        default_storage.delete(stored.thumbnail)
+    old_thumbnail = stored.thumbnail
     stored_file_read_record(
         stored=stored,
         pages=pages,
@@ -198,14 +214,14 @@ def stored_file_read(*, stored: StoredFile) -> str:
         width=width,
         height=height,
     )
+    if old_thumbnail and old_thumbnail != thumbnail:
+        default_storage.delete(old_thumbnail)
     return f"{stored.name}: {state}, {len(pages)} pages"
 
 
 def versions_without_records_record() -> tuple[int, list[tuple[str, str]]]:
     """Record the files of versions stored before files had records: each is checked as an
     upload is, and linked to its versions. Returns (how many recorded, [(name, why not)])."""
-    from signpost.catalogue.services import version_files_link
-
     names = (
         Version.objects.exclude(file="").filter(stored__isnull=True).values_list("file", flat=True)
     )
@@ -215,8 +231,9 @@ def versions_without_records_record() -> tuple[int, list[tuple[str, str]]]:
             with _from_storage(name) as path, transaction.atomic():
                 kind, pages = _checked(path, name)
                 twin = StoredFile.objects.filter(sha256=_sha256(path)).first()
-                if twin is not None:
-                    refused.append((name, f"the same bytes are stored as {twin.name}"))
+                if twin is not None:  # the same bytes, recorded already: one file serves both
+                    version_files_link(stored=twin, name=name)
+                    recorded += 1
                     continue
                 stored = stored_file_create(
                     name=name,

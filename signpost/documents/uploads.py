@@ -11,7 +11,8 @@ from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 
-# Room for the form's other fields beside the file.
+# A form may carry a file for each of a few versions at once, and its other fields.
+FILES_PER_FORM = 5
 FORM_ALLOWANCE = 1024 * 1024
 
 
@@ -25,8 +26,8 @@ def too_large_message() -> str:
 
 
 class RefuseLargeUploadsMiddleware:
-    """A request that says it is larger than any upload allowed gets 413 before its body is
-    read; nothing else of it is looked at, so nothing of it is kept."""
+    """A request that says it is larger than any form of uploads allowed gets 413 before its
+    body is read; nothing else of it is looked at, so nothing of it is kept."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
         self.get_response = get_response
@@ -36,13 +37,11 @@ class RefuseLargeUploadsMiddleware:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
             length = 0
-        if length > settings.DOCUMENT_MAX_BYTES + FORM_ALLOWANCE:
+        if length > settings.DOCUMENT_MAX_BYTES * FILES_PER_FORM + FORM_ALLOWANCE:
             page = render_to_string(
                 "documents/too_large.html", {"message": too_large_message()}, request=None
             )
-            response = HttpResponse(page, status=413)
-            response["Connection"] = "close"
-            return response
+            return HttpResponse(page, status=413)
         return self.get_response(request)
 
 

@@ -5,6 +5,6 @@ from . import views
 app_name = "documents"
 
 urlpatterns = [
-    path("<int:version_id>/cover.webp", views.version_thumbnail, name="thumbnail"),
-    path("<int:version_id>/<str:filename>", views.version_file, name="file"),
+    path("<int:file_id>/cover.webp", views.file_thumbnail, name="thumbnail"),
+    path("<int:file_id>/<str:filename>", views.file_download, name="file"),
 ]

@@ -165,10 +165,13 @@ class VersionForm(forms.Form):
         widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.docx,.odt,.pptx,.png,.jpg,.jpeg"}),
     )
     file = forms.CharField(widget=forms.HiddenInput, required=False)
+    remove_file = forms.BooleanField(label="Remove the file from this version", required=False)
 
     def __init__(self, *args: Any, too_large: Container[str] = (), **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.too_large = self.add_prefix("upload") in too_large
+        if self["file"].value():
+            self.fields["upload"].label = "Replace the file with another"
         self.fields["language"].choices = [  # type: ignore[attr-defined]
             ("", "Choose a language"),
             *Language.objects.order_by("name_en").values_list("code", "name_en"),
@@ -186,20 +189,40 @@ class VersionForm(forms.Form):
         the form) even when another field needs correcting."""
         data = super().clean() or {}
         upload = data.get("upload")
+        if data.get("remove_file") and not upload:
+            if not data.get("url", "").strip():
+                self.add_error(
+                    "url",
+                    "Give this version's address before removing its file, or clear its "
+                    "language to remove the whole version.",
+                )
+                return data
+            data["file"] = ""
+            self._name_file("")
         if upload and data.get("url", "").strip():
             self.add_error("upload", "Give an address or upload a file, not both.")
+        elif data.get("file") and data.get("url", "").strip():
+            self.add_error(
+                "url",
+                "This version holds a file. To give an address instead, tick "
+                "“Remove the file from this version”.",
+            )
         elif upload:
             try:
                 data["file"] = upload_store(upload)
-                # Shown again with the form's other answers, the file stays named in it.
-                if isinstance(self.data, QueryDict):
-                    self.data = self.data.copy()
-                    self.data[self.add_prefix("file")] = data["file"]
+                self._name_file(data["file"])
             except FileRefused as refused:
                 self.add_error("upload", f"“{upload.name}” was not accepted. {refused}")
         if data.get("file") and not data.get("language"):
             self.add_error("language", "Choose the language the file is in.")
         return data
+
+    def _name_file(self, name: str) -> None:
+        """Shown again with the form's other answers, the form names the file it holds now."""
+        if isinstance(self.data, QueryDict):
+            self.data = self.data.copy()
+            self.data[self.add_prefix("file")] = name
+            self.data.pop(self.add_prefix("remove_file"), None)
 
     @property
     def stored_kind(self) -> str:

@@ -10,7 +10,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from signpost.catalogue.models import Organisation, Resource, Status
+from signpost.catalogue.models import Organisation, Resource, Status, StoredFile
 from signpost.catalogue.selectors import resource_record, resources_for_export
 
 from .models import Account, Role, Submission, SubmissionStatus
@@ -155,3 +155,17 @@ def record_differences(before: dict[str, Any], after: dict[str, Any]) -> list[Fi
         FieldDifference(label, _shown(name, before.get(name)), _shown(name, after.get(name)))
         for name, label in FIELD_LABELS
     ]
+
+
+def stored_file_visible(account: Account, pk: int) -> StoredFile:
+    """A stored file the account may open: any, for an editor; for an owner, one named in a
+    submission of their organisations. 404 for anything else."""
+    stored = StoredFile.objects.filter(pk=pk).first() if pk < 2**63 else None
+    if stored is None:
+        raise Http404("No such file")
+    if account.role == Role.EDITOR:
+        return stored
+    for record in submissions_visible(account).values_list("record", flat=True):
+        if any(v.get("file") == stored.name for v in (record or {}).get("versions") or []):
+            return stored
+    raise Http404("No such file")

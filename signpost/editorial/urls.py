@@ -32,5 +32,6 @@ urlpatterns = [
     path("editor/", views.editor_home, name="editor"),
     path("editor/invite/", views.editor_invite, name="editor_invite"),
     path("editor/resources/<int:pk>/", views.editor_resource, name="editor_resource"),
+    path("files/<int:pk>/", views.stored_file, name="stored_file"),
     path("editor/agreements/<int:pk>/evidence/", views.agreement_evidence, name="evidence"),
 ]

@@ -28,6 +28,7 @@ from signpost.catalogue.services import (
     resource_review_confirm,
     resource_update,
 )
+from signpost.documents.views import file_response
 from signpost.links.selectors import resources_needing_attention
 
 from . import two_factor
@@ -64,6 +65,7 @@ from .selectors import (
     resources_owned,
     resources_withdrawn,
     review_queue,
+    stored_file_visible,
     submission_get,
     submissions_visible,
 )
@@ -619,6 +621,14 @@ def agreement_evidence(request: HttpRequest, pk: int) -> HttpResponseBase:
     )
     response["Content-Security-Policy"] = "sandbox; default-src 'none'"
     return response
+
+
+@editor_or_owner_required
+def stored_file(request: HttpRequest, pk: int) -> HttpResponseBase:
+    """An uploaded file as the public would get it once published, for the editors who review
+    it and the owners who sent it (private and never cached, as every staff page)."""
+    stored = stored_file_visible(request.account, pk)  # type: ignore[attr-defined]
+    return file_response(stored, filename=f"file-{stored.pk}")
 
 
 @editor_required

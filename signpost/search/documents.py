@@ -39,6 +39,9 @@ FIELDS: tuple[tuple[str, float], ...] = (
     ("document_words", 0.5),
 )
 BATCH = 2000
+# The text inside a resource's files indexed at most, per field (about 150 pages of a report):
+# PostgreSQL refuses a tsvector over 1 MB, and the first pages say what a document is about.
+INDEXED_TEXT_CHARS = 400_000
 
 
 @dataclass
@@ -187,7 +190,10 @@ def _texts_inside(ids: list[int]) -> dict[int, tuple[str, str]]:
         other: list[str] = []
         for name, language in dict.fromkeys(rows):
             (english if is_english(language) else other).append("\n".join(text.get(name, [])))
-        inside[pk] = ("\n".join(english).strip(), "\n".join(other).strip())
+        inside[pk] = (
+            "\n".join(english).strip()[:INDEXED_TEXT_CHARS],
+            "\n".join(other).strip()[:INDEXED_TEXT_CHARS],
+        )
     return inside
 
 

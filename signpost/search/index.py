@@ -164,3 +164,15 @@ def index_repair(*, report: IndexReport) -> int:
 
 def on_resources_changed(sender: Any, ids: list[int], **kwargs: Any) -> None:
     resources_reindex(ids=ids)
+
+
+def full_text_schema_recreate(schema_editor: Any) -> None:
+    """Make the full-text table (and PostgreSQL's functions) anew, then fill it from the
+    catalogue: for a migration that changes their shape. Uses this release's code, which is
+    what reads the new shape."""
+    backend = backend_for(schema_editor.connection.alias)
+    backend.drop_schema(schema_editor)
+    backend.create_schema(schema_editor)
+    backend.drop_functions(schema_editor)
+    backend.create_functions(schema_editor)
+    index_rebuild()

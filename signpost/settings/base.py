@@ -54,7 +54,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Compressed pages fit the page-weight budget; public pages hold no secrets to leak.
-    "django.middleware.gzip.GZipMiddleware",
+    "signpost.site.middleware.GZipPagesMiddleware",
     "signpost.site.middleware.SecurityHeadersMiddleware",
     "signpost.documents.uploads.RefuseLargeUploadsMiddleware",
     "signpost.site.middleware.RejectControlCharactersMiddleware",

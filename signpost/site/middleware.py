@@ -2,10 +2,13 @@
 
 import re
 from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.db import OperationalError
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
+from django.middleware.gzip import GZipMiddleware
 from django.template.loader import render_to_string
 
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -104,3 +107,14 @@ class DatabaseBusyMiddleware:
             response["Retry-After"] = "60"
             return response
         return None
+
+
+class GZipPagesMiddleware(GZipMiddleware):
+    """Compresses pages, not uploaded files: a PDF or an image is compressed already, and
+    compressing it would weaken its ETag, so a browser could never revalidate it."""
+
+    def process_response(self, request: HttpRequest, response: HttpResponseBase) -> Any:
+        match = getattr(request, "resolver_match", None)
+        if match is not None and match.namespace == "documents":
+            return response
+        return super().process_response(request, response)

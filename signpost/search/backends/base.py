@@ -36,8 +36,9 @@ class RawPassage:
     excerpt: str
 
 
-# Pages looked through for passages, at most, for one page of results.
-PASSAGE_PAGES = 4000
+# Pages of each file looked through for a passage: a word found only further into a long
+# report is still said to be inside the document, without its page.
+PASSAGE_PAGES_PER_FILE = 100
 
 
 class SearchBackend:
@@ -56,6 +57,12 @@ class SearchBackend:
 
     def drop_schema(self, schema_editor: Any) -> None:
         raise NotImplementedError
+
+    def create_functions(self, schema_editor: Any) -> None:
+        """Functions the backend keeps in the database: none unless it says otherwise."""
+
+    def drop_functions(self, schema_editor: Any) -> None:
+        """Remove what create_functions made."""
 
     # Writes.
     def delete(self, ids: list[int]) -> None:
@@ -128,26 +135,26 @@ class SearchBackend:
         """For each of these resources, the best-matching page inside its files, if any."""
         if not ids:
             return {}
-        versions = {
-            name: (pk, resource_id)
-            for pk, resource_id, name in Version.objects.using(self.alias)
+        holders: dict[str, list[tuple[int, int]]] = {}  # file -> [(version, resource)]
+        for pk, resource_id, name in (
+            Version.objects.using(self.alias)
             .filter(resource_id__in=ids)
             .exclude(file="")
-            .order_by("-position", "-id")  # the first version wins where two hold one file
+            .order_by("position", "id")
             .values_list("pk", "resource_id", "file")
-        }
+        ):
+            holders.setdefault(name, []).append((pk, resource_id))
         pages = {
             pk: (name, number)
             for pk, name, number in FilePage.objects.using(self.alias)
-            .filter(file__name__in=list(versions))
-            .order_by("file_id", "number")
-            .values_list("pk", "file__name", "number")[:PASSAGE_PAGES]
+            .filter(file__name__in=list(holders), number__lte=PASSAGE_PAGES_PER_FILE)
+            .values_list("pk", "file__name", "number")
         }
         found: dict[int, RawPassage] = {}
         for page_id, excerpt in self._page_excerpts(query, list(pages)):
             name, number = pages[page_id]
-            version_id, resource_id = versions[name]
-            found.setdefault(resource_id, RawPassage(version_id, number, excerpt))
+            for version_id, resource_id in holders[name]:
+                found.setdefault(resource_id, RawPassage(version_id, number, excerpt))
         return found
 
     def _page_excerpts(self, query: ParsedQuery, page_ids: list[int]) -> list[tuple[int, str]]:

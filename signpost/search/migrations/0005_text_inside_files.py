@@ -2,17 +2,10 @@ from django.db import migrations
 
 
 def recreate(apps, schema_editor):
-    """The full-text table gains columns for the text inside files: made anew, then filled
-    from the catalogue (by the code of this release, which is what reads the new columns)."""
-    from signpost.search.backends import backend_for
-    from signpost.search.index import index_rebuild
+    """The full-text table gains columns for the text inside files."""
+    from signpost.search.index import full_text_schema_recreate
 
-    backend = backend_for(schema_editor.connection.alias)
-    backend.drop_schema(schema_editor)
-    backend.create_schema(schema_editor)
-    if backend.vendor == "postgresql":
-        backend.create_functions(schema_editor)
-    index_rebuild()
+    full_text_schema_recreate(schema_editor)
 
 
 class Migration(migrations.Migration):
