@@ -692,3 +692,27 @@ def test_removing_the_only_link_of_a_version_asks_for_an_address(
     assert response.status_code == 422
     assert "before removing its file" in response.content.decode()
     assert Version.objects.get(resource=resource).file.name == stored.name
+
+
+def test_an_export_copies_each_file_afresh_and_names_one_it_cannot_find(
+    db, tmp_path, django_capture_on_commit_callbacks
+):
+    import io
+
+    from django.core.management import call_command
+
+    _imported(tmp_path, django_capture_on_commit_callbacks, "a.pdf", pdf(["New words."]))
+    folder = tmp_path / "out.files"
+    folder.mkdir()
+    (folder / "leaflet-one-en-pdf.pdf").write_bytes(b"an earlier export's copy")
+    call_command("export_resources", str(tmp_path / "out.jsonl"), stdout=io.StringIO())
+    stored = StoredFile.objects.get()
+    assert (folder / "leaflet-one-en-pdf.pdf").read_bytes() == default_storage.open(
+        stored.name
+    ).read()
+
+    default_storage.delete(stored.name)
+    with pytest.raises(CommandError, match="The file of 'one' \\(en pdf\\) could not be copied"):
+        call_command("export_resources", str(tmp_path / "again.jsonl"), stdout=io.StringIO())
+    assert not (tmp_path / "again.jsonl").exists()
+    assert not (tmp_path / "again.jsonl.part").exists()

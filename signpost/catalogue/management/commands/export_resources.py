@@ -45,7 +45,16 @@ class Command(BaseCommand):
                 ):
                     if version.file:
                         written["file"] = export_file_name(version)
-                        copied += _copy_file(version.file.name, folder / written["file"])
+                        try:
+                            _copy_file(version.file.name, folder / written["file"])
+                        except OSError as error:
+                            tmp.unlink(missing_ok=True)
+                            raise CommandError(
+                                f"The file of {resource.uid!r} ({version.language_id} "
+                                f"{version.format}) could not be copied: {error}. "
+                                "Nothing was exported."
+                            ) from error
+                        copied += 1
                 out.write(dumps(record) + "\n")
                 progress(index, total)
         tmp.replace(file)
@@ -53,10 +62,8 @@ class Command(BaseCommand):
         self.stdout.write(f"Exported {total} resources to {file}{where}.")
 
 
-def _copy_file(name: str, target: Path) -> int:
-    if target.exists():
-        return 0
+def _copy_file(name: str, target: Path) -> None:
+    """Copy a stored file into the export's folder, over any copy an earlier export left."""
     target.parent.mkdir(parents=True, exist_ok=True)
     with default_storage.open(name, "rb") as source, target.open("wb") as out:
         shutil.copyfileobj(source, out)
-    return 1
