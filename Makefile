@@ -118,9 +118,11 @@ search-quality: install
 	rm -f var/quality.sqlite3
 	DATABASE_URL=sqlite:///$(CURDIR)/var/quality.sqlite3 $(BIN)/python manage.py migrate -v0
 	DATABASE_URL=sqlite:///$(CURDIR)/var/quality.sqlite3 $(BIN)/python manage.py load_demo
+	DATABASE_URL=sqlite:///$(CURDIR)/var/quality.sqlite3 $(BIN)/python manage.py read_documents
 	DATABASE_URL=sqlite:///$(CURDIR)/var/quality.sqlite3 $(BIN)/python manage.py search_quality
 	@if TEST_DATABASE_URL=$(PG_SERVER)/postgres $(BIN)/python scripts/postgres_available.py signpost_quality; then \
 		DATABASE_URL=$(PG_SERVER)/signpost_quality $(BIN)/python manage.py migrate -v0 && \
 		DATABASE_URL=$(PG_SERVER)/signpost_quality $(BIN)/python manage.py load_demo && \
+		DATABASE_URL=$(PG_SERVER)/signpost_quality $(BIN)/python manage.py read_documents && \
 		DATABASE_URL=$(PG_SERVER)/signpost_quality $(BIN)/python manage.py search_quality; \
 	else echo "PostgreSQL is not reachable: its quality run was skipped."; fi

@@ -223,7 +223,9 @@ def _lexical(
 ) -> Matches:
     """Every clause must match. When no resource has them all, a resource must match at
     least half of the clauses the catalogue knows (a word no resource has cannot count
-    against it), and those matching more come first."""
+    against it), and those matching more come first. Clauses are counted in the catalogue's
+    own text, not inside files: a long file holds most common words, and would otherwise
+    both come first and raise the bar for every other resource."""
     ids, scores = backend.scored(query)
     positions, present = table.find(ids)
     positions, scores = positions[present], scores[present]
@@ -234,7 +236,9 @@ def _lexical(
         counts = np.zeros(table.size, dtype=np.int32)
         known = 0
         for clause in query.clauses:
-            matched = table.mask_of_ids(backend.match(ParsedQuery(query.text, [clause])))
+            matched = table.mask_of_ids(
+                backend.match(ParsedQuery(query.text, [clause]), inside_files=False)
+            )
             known += bool(matched.any())
             counts += matched
         if known:

@@ -95,9 +95,12 @@ class SearchBackend:
             cursor.execute("ANALYZE")
 
     # Reads: ids and scores in, ids and scores out; no SQL leaves a backend.
-    def match(self, query: ParsedQuery, *, any_clause: bool = False) -> np.ndarray:
-        """The ids of the resources that match (every clause, or any with `any_clause`)."""
-        rows = self._rows(*self._match_sql(query, any_clause=any_clause))
+    def match(
+        self, query: ParsedQuery, *, any_clause: bool = False, inside_files: bool = True
+    ) -> np.ndarray:
+        """The ids of the resources that match (every clause, or any with `any_clause`), by
+        all their text, or without the text inside their files."""
+        rows = self._rows(*self._match_sql(query, any_clause=any_clause, inside_files=inside_files))
         return np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows))
 
     def scored(
@@ -120,7 +123,9 @@ class SearchBackend:
             cursor.execute(sql, params)
             return list(cursor.fetchall())
 
-    def _match_sql(self, query: ParsedQuery, *, any_clause: bool) -> tuple[str, list[Any]]:
+    def _match_sql(
+        self, query: ParsedQuery, *, any_clause: bool, inside_files: bool = True
+    ) -> tuple[str, list[Any]]:
         raise NotImplementedError
 
     def _scored_sql(self, query: ParsedQuery, *, any_clause: bool) -> tuple[str, list[Any]]:

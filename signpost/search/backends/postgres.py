@@ -96,6 +96,7 @@ class PostgresBackend(SearchBackend):
                 summary text NOT NULL)""",
             f"CREATE INDEX IF NOT EXISTS {TABLE}_matched ON {TABLE} "
             f"USING GIN ((vector || document_vector))",
+            f"CREATE INDEX IF NOT EXISTS {TABLE}_vector ON {TABLE} USING GIN (vector)",
             "CREATE INDEX IF NOT EXISTS search_word_trgm ON search_searchword "
             "USING GIN (word gin_trgm_ops)",
         ):
@@ -168,33 +169,46 @@ class PostgresBackend(SearchBackend):
         # Scoring matches with `q` and ranks with `r`, the English form alone, by the
         # catalogue's own vector: the words as written find text inside files, which is not
         # ranked, and ranking with them too made a common word's search half as slow again.
-        for name, arguments, columns, select in (
-            ("signpost_matching", "q tsquery", "resource_id bigint", "s.resource_id"),
+        for name, arguments, columns, select, matched in (
+            ("signpost_matching", "q tsquery", "resource_id bigint", "s.resource_id", MATCHED),
+            # The catalogue's own text alone, without the text inside files.
+            (
+                "signpost_matching_own",
+                "q tsquery",
+                "resource_id bigint",
+                "s.resource_id",
+                "s.vector",
+            ),
             (
                 "signpost_scored",
                 "q tsquery, r tsquery",
                 "resource_id bigint, score real",
                 "s.resource_id, ts_rank_cd('{0.1, 0.2, 0.4, 1.0}', s.vector, r)",
+                MATCHED,
             ),
         ):
             statement = (
                 f"CREATE OR REPLACE FUNCTION {name}({arguments}) RETURNS TABLE ({columns}) "  # noqa: S608
                 f"LANGUAGE sql STABLE SET enable_seqscan = off AS "
-                f"$$ SELECT {select} FROM {TABLE} s WHERE {MATCHED} @@ q $$"
+                f"$$ SELECT {select} FROM {TABLE} s WHERE {matched} @@ q $$"
             )
             schema_editor.execute(statement)
 
     def drop_functions(self, schema_editor: Any) -> None:
         for signature in (
             "signpost_matching(tsquery)",
+            "signpost_matching_own(tsquery)",
             "signpost_scored(tsquery)",
             "signpost_scored(tsquery, tsquery)",
         ):
             schema_editor.execute(f"DROP FUNCTION IF EXISTS {signature}")
 
-    def _match_sql(self, query: ParsedQuery, *, any_clause: bool) -> tuple[str, list[Any]]:
+    def _match_sql(
+        self, query: ParsedQuery, *, any_clause: bool, inside_files: bool = True
+    ) -> tuple[str, list[Any]]:
         expression, params = tsquery(query, any_clause=any_clause)
-        return f"SELECT resource_id FROM signpost_matching({expression})", params  # noqa: S608
+        function = "signpost_matching" if inside_files else "signpost_matching_own"
+        return f"SELECT resource_id FROM {function}({expression})", params  # noqa: S608
 
     def _scored_sql(self, query: ParsedQuery, *, any_clause: bool) -> tuple[str, list[Any]]:
         expression, params = tsquery(query, any_clause=any_clause)

@@ -13,6 +13,7 @@ from .base import START, STOP, RawHighlight, SearchBackend
 
 TABLE = "search_fts"
 COLUMNS = [name for name, _ in FIELDS]
+OWN_COLUMNS = [name for name in COLUMNS if name not in ("document", "document_words")]
 WEIGHTS = ", ".join(str(weight) for _, weight in FIELDS)
 TOKENIZER = "porter unicode61 remove_diacritics 2"
 HIGHLIGHT_TABLE = "search_highlight"
@@ -80,11 +81,13 @@ class SQLiteBackend(SearchBackend):
             and indexed[d.resource_id] != tuple(d.fields[c] for c in COLUMNS)
         ]
 
-    def _match_sql(self, query: ParsedQuery, *, any_clause: bool) -> tuple[str, list[Any]]:
-        return (
-            f"SELECT rowid FROM {TABLE} WHERE {TABLE} MATCH %s",  # noqa: S608
-            [match_expression(query, any_clause=any_clause)],
-        )
+    def _match_sql(
+        self, query: ParsedQuery, *, any_clause: bool, inside_files: bool = True
+    ) -> tuple[str, list[Any]]:
+        expression = match_expression(query, any_clause=any_clause)
+        if not inside_files:  # an FTS5 column filter: the catalogue's own fields alone
+            expression = "{" + " ".join(OWN_COLUMNS) + "} : (" + expression + ")"
+        return f"SELECT rowid FROM {TABLE} WHERE {TABLE} MATCH %s", [expression]  # noqa: S608
 
     def _scored_sql(self, query: ParsedQuery, *, any_clause: bool) -> tuple[str, list[Any]]:
         # bm25 is lower for better matches; the engine wants higher.
