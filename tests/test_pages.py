@@ -257,3 +257,27 @@ def test_home_page_lists_the_most_used_topics_only(client, db):
     assert len(shown) == 24
     assert "topic-00" in shown, "the most used topic is always shown"
     assert 'href="/topics/">All topics</a>' in html
+
+
+def test_the_sitemap_lists_every_published_resource_and_nothing_unpublished(client, demo):
+    import re
+
+    from signpost.catalogue.models import Resource
+
+    withdrawn = Resource.objects.order_by("pk").first()
+    Resource.objects.filter(pk=withdrawn.pk).update(status="withdrawn")
+    xml = client.get("/sitemap.xml").content.decode()
+    listed = set(re.findall(r"<loc>http://testserver(/resources/[^<]+/)</loc>", xml))
+    published = {r.get_absolute_url() for r in Resource.objects.published()}
+    assert listed == published
+    hidden = Resource.objects.exclude(status="published")
+    assert hidden.exists() and not any(r.get_absolute_url() in xml for r in hidden)
+    assert "/staff/" not in xml and "<lastmod>" in xml
+
+
+def test_robots_keeps_staff_pages_out_and_names_the_sitemap(client, db):
+    response = client.get("/robots.txt")
+    assert response["Content-Type"].startswith("text/plain")
+    lines = response.content.decode().splitlines()
+    assert "Disallow: /staff/" in lines
+    assert "Sitemap: http://testserver/sitemap.xml" in lines

@@ -43,6 +43,8 @@ def test_every_public_url_pattern_sets_no_cookie_and_sends_the_headers(client, d
         "/api/v1/openapi.json",
         "/accessibility/",
         "/privacy/",
+        "/robots.txt",
+        "/sitemap.xml",
         "/no-such-page/",
     ]
     from signpost.catalogue.models import Version

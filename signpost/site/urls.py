@@ -1,6 +1,8 @@
+from django.contrib.sitemaps.views import sitemap
 from django.urls import path
 
 from . import views
+from .sitemaps import SITEMAPS
 
 app_name = "site"
 
@@ -19,4 +21,6 @@ urlpatterns = [
     path("using-this-site-safely/", views.page, {"template": "safety"}, name="safety"),
     path("accessibility/", views.page, {"template": "accessibility"}, name="accessibility"),
     path("privacy/", views.page, {"template": "privacy"}, name="privacy"),
+    path("robots.txt", views.robots, name="robots"),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
 ]

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_safe
 
@@ -193,6 +194,18 @@ def browse(request: HttpRequest, kind: str) -> HttpResponse:
 def page(request: HttpRequest, template: str) -> HttpResponse:
     """A page of fixed text: safety, accessibility, privacy."""
     return render(request, f"site/{template}.html")
+
+
+@require_safe
+def robots(request: HttpRequest) -> HttpResponse:
+    """Search engines may read the public site, never the staff pages, and get the sitemap."""
+    lines = [
+        "User-agent: *",
+        # The admin's path is not named: where an operator moved it, it stays unlisted.
+        "Disallow: /staff/",
+        f"Sitemap: {request.build_absolute_uri(reverse('site:sitemap'))}",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
 
 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
