@@ -852,7 +852,7 @@ def stored_file_read_record(
             batch_size=200,
         )
         announce_resources_changed(
-            Version.objects.filter(file=stored.name).values_list("resource_id", flat=True)
+            Version.objects.filter(stored=stored).values_list("resource_id", flat=True)
         )
 
 

@@ -104,6 +104,11 @@ def looks(path: Path) -> set[str]:
     return found
 
 
+def extension_of(media_type: str) -> str:
+    """The extension a file of this media type is named with: ".pdf", ".docx"."""
+    return next((extensions[0] for m, extensions, _ in KINDS.values() if m == media_type), ".bin")
+
+
 def label_of(media_type: str) -> str:
     """The kind of file a media type names, for people: "PDF", "Word document (DOCX)"."""
     return next((label for m, _, label in KINDS.values() if m == media_type), media_type)
@@ -258,9 +263,12 @@ class _Pages:
         if "".join(self.pages[-1]).strip() or self.pages[-1] == [""]:
             self.pages.append([])
 
-    def result(self) -> list[str]:
-        pages = ["".join(parts).strip() for parts in self.pages][: self.limits.text_pages]
-        return pages if any(pages) else []
+    def end_page(self) -> None:
+        """This page counts even if it holds no text (an empty slide, a blank page)."""
+        self.pages[-1].append("")
+
+    def texts(self) -> list[str]:
+        return ["".join(parts).strip() for parts in self.pages][: self.limits.text_pages]
 
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -302,7 +310,7 @@ def _pptx_pages(path: Path, pages: _Pages) -> None:
                     pages.add(" ".join(cell.text for cell in row.cells) + "\n")
         if pages.full:
             break
-        pages.pages[-1].append("")  # an empty slide is a page still
+        pages.end_page()
 
 
 def _odt_pages(path: Path, pages: _Pages) -> None:
@@ -336,7 +344,7 @@ def _odt_text(element: Any) -> list[str]:
 def _office_pages(path: Path, kind: str, limits: Limits) -> list[str]:
     pages = _Pages(limits)
     {"docx": _docx_pages, "pptx": _pptx_pages, "odt": _odt_pages}[kind](path, pages)
-    return [page for page in ("".join(p).strip() for p in pages.pages)][: limits.text_pages]
+    return pages.texts()
 
 
 def text(path: Path, kind: str, limits: Limits) -> dict[str, Any]:
@@ -354,14 +362,14 @@ def text(path: Path, kind: str, limits: Limits) -> dict[str, Any]:
             page = document[index]
             textpage = page.get_textpage()
             collected.add(textpage.get_text_bounded().replace("\r\n", "\n"))
-            collected.pages[-1].append("")
+            collected.end_page()
             textpage.close()
             page.close()
             if collected.chars >= limits.text_chars:
                 break
     finally:
         document.close()
-    pages = ["".join(parts).strip() for parts in collected.pages]
+    pages = collected.texts()
     return {"pages": pages if any(pages) else []}
 
 

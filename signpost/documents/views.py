@@ -12,7 +12,7 @@ from django.views.decorators.http import require_safe
 
 from signpost.catalogue.models import Resource, StoredFile, Version
 
-from .reader import KINDS
+from .reader import extension_of
 
 # A file is shown as what it is and nothing more: no script, no form, no plugin runs in it.
 FILE_POLICY = "sandbox; default-src 'none'; frame-ancestors 'none'"
@@ -46,9 +46,8 @@ def _published(file_id: int) -> tuple[StoredFile, Version]:
 
 def download_name(version: Version, media_type: str) -> str:
     """The resource's title (or the version's own), its language, and the kind's extension."""
-    extension = next((e for m, e, _ in KINDS.values() if m == media_type), (".bin",))[0]
     title = re.sub(r'[\\/:*?"<>|]+', " ", version.title or version.resource.title)
-    return f"{' '.join(title[:120].split())} ({version.language_id}){extension}"
+    return f"{' '.join(title[:120].split())} ({version.language_id}){extension_of(media_type)}"
 
 
 def _served(
@@ -57,24 +56,26 @@ def _served(
     response: HttpResponseBase
     if request.headers.get("If-None-Match") == etag:
         response = HttpResponseNotModified()
+        _protect(response, media_type)
     else:
-        response = FileResponse(default_storage.open(name, "rb"), content_type=media_type)
-        disposition = content_disposition_header(media_type not in _INLINE, filename)
-        response["Content-Disposition"] = disposition or "attachment"
+        response = _file(name, media_type, filename)
     response["ETag"] = etag
     response["Cache-Control"] = PUBLIC_CACHE
-    _protect(response, media_type)
     return response
 
 
 def file_response(stored: StoredFile, *, filename: str) -> HttpResponseBase:
     """A stored file with the headers every file gets, for a page that has already decided
     who may see it (the editorial pages)."""
-    extension = next((e for m, e, _ in KINDS.values() if m == stored.media_type), (".bin",))[0]
-    response = FileResponse(default_storage.open(stored.name, "rb"), content_type=stored.media_type)
-    disposition = content_disposition_header(stored.media_type not in _INLINE, filename + extension)
+    return _file(stored.name, stored.media_type, filename + extension_of(stored.media_type))
+
+
+def _file(name: str, media_type: str, filename: str) -> HttpResponseBase:
+    """The file in storage as its kind, named, and never able to act as a page."""
+    response = FileResponse(default_storage.open(name, "rb"), content_type=media_type)
+    disposition = content_disposition_header(media_type not in _INLINE, filename)
     response["Content-Disposition"] = disposition or "attachment"
-    _protect(response, stored.media_type)
+    _protect(response, media_type)
     return response
 
 

@@ -170,26 +170,25 @@ def is_english(language: str) -> bool:
 def _texts_inside(ids: list[int]) -> dict[int, tuple[str, str]]:
     """Per resource, the text of its versions' files: (in English, in other languages)."""
     files = _grouped(
-        Version.objects.filter(resource_id__any_of=ids)
-        .exclude(file="")
+        Version.objects.filter(resource_id__any_of=ids, stored__isnull=False)
         .order_by("resource_id", "position", "id")
-        .values_list("resource_id", "file", "language_id")
+        .values_list("resource_id", "stored_id", "language_id")
     )
-    names = {name for rows in files.values() for name, _ in rows}
-    text: dict[str, list[str]] = defaultdict(list)
-    for name, page in (
-        FilePage.objects.filter(file__name__in=names)
+    stored_ids = {stored for rows in files.values() for stored, _ in rows}
+    text: dict[int, list[str]] = defaultdict(list)
+    for stored, page in (
+        FilePage.objects.filter(file_id__in=stored_ids)
         .order_by("file_id", "number")
-        .values_list("file__name", "text")
+        .values_list("file_id", "text")
         .iterator(chunk_size=500)
     ):
-        text[name].append(page)
+        text[stored].append(page)
     inside: dict[int, tuple[str, str]] = defaultdict(lambda: ("", ""))
     for pk, rows in files.items():
         english: list[str] = []
         other: list[str] = []
-        for name, language in dict.fromkeys(rows):
-            (english if is_english(language) else other).append("\n".join(text.get(name, [])))
+        for stored, language in dict.fromkeys(rows):
+            (english if is_english(language) else other).append("\n".join(text.get(stored, [])))
         inside[pk] = (
             "\n".join(english).strip()[:INDEXED_TEXT_CHARS],
             "\n".join(other).strip()[:INDEXED_TEXT_CHARS],

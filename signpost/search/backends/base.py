@@ -140,25 +140,24 @@ class SearchBackend:
         """For each of these resources, the best-matching page inside its files, if any."""
         if not ids:
             return {}
-        holders: dict[str, list[tuple[int, int]]] = {}  # file -> [(version, resource)]
-        for pk, resource_id, name in (
+        holders: dict[int, list[tuple[int, int]]] = {}  # file -> [(version, resource)]
+        for pk, resource_id, stored in (
             Version.objects.using(self.alias)
-            .filter(resource_id__in=ids)
-            .exclude(file="")
+            .filter(resource_id__in=ids, stored__isnull=False)
             .order_by("position", "id")
-            .values_list("pk", "resource_id", "file")
+            .values_list("pk", "resource_id", "stored_id")
         ):
-            holders.setdefault(name, []).append((pk, resource_id))
+            holders.setdefault(stored, []).append((pk, resource_id))
         pages = {
-            pk: (name, number)
-            for pk, name, number in FilePage.objects.using(self.alias)
-            .filter(file__name__in=list(holders), number__lte=PASSAGE_PAGES_PER_FILE)
-            .values_list("pk", "file__name", "number")
+            pk: (stored, number)
+            for pk, stored, number in FilePage.objects.using(self.alias)
+            .filter(file_id__in=list(holders), number__lte=PASSAGE_PAGES_PER_FILE)
+            .values_list("pk", "file_id", "number")
         }
         found: dict[int, RawPassage] = {}
         for page_id, excerpt in self._page_excerpts(query, list(pages)):
-            name, number = pages[page_id]
-            for version_id, resource_id in holders[name]:
+            stored, number = pages[page_id]
+            for version_id, resource_id in holders[stored]:
                 found.setdefault(resource_id, RawPassage(version_id, number, excerpt))
         return found
 
