@@ -12,6 +12,7 @@ urlpatterns = [
     path("staff/", include("signpost.editorial.urls")),
     path("api/v1/", api.urls),
     path("files/", include("signpost.documents.urls")),
+    path("", include("signpost.opendata.urls")),
     path("", include("signpost.site.urls")),
 ]
 

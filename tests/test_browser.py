@@ -56,6 +56,7 @@ PAGE_TYPES = {
     "safety": "/using-this-site-safely/",
     "accessibility statement": "/accessibility/",
     "privacy": "/privacy/",
+    "data and API": "/data/",
     "not found": "/no-such-page/",
     "staff sign-in": "/staff/sign-in/",
 }
@@ -427,7 +428,9 @@ def test_page_type_is_accessible_private_and_light(browser, site, axe_source, na
 
 
 @pytest.mark.parametrize(("width", "label"), [(320, "320 px"), (640, "200% zoom of 1280 px")])
-@pytest.mark.parametrize("name", ["home", "list with filters", "resource", "safety"])
+@pytest.mark.parametrize(
+    "name", ["home", "list with filters", "resource", "safety", "data and API"]
+)
 def test_no_horizontal_scrolling(browser, site, name, width, label):
     page = new_page(browser, width=width, height=700)
     page.goto(site + PAGE_TYPES[name])

@@ -57,7 +57,8 @@ def catalogue(db):
 
 def _page(client, url):
     response = client.get(url)
-    return response.status_code, response.content.decode()
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    return response.status_code, body.decode()
 
 
 def test_unpublished_things_leave_no_trace_on_public_pages(client, catalogue):
@@ -73,13 +74,28 @@ def test_unpublished_things_leave_no_trace_on_public_pages(client, catalogue):
         "/resources/?organisation=draft-only-org&language=lv",
         f"/resources/?q={SECRET_WORDS[0]}",
         f"/resources/?q={SECRET_WORDS[1]}",
+        "/feed/",
+        "/resources/feed/?q=public",
+        f"/resources/feed/?q={SECRET_WORDS[0]}",
+        "/topics/public-topic/feed/",
+        "/data/signpost-catalogue.jsonl",
+        "/data/signpost-catalogue.csv",
+        "/resources/download.csv",
+        "/resources/cite.ris",
+        "/resources/cite.json",
+        "/resources/public-one/cite.bib",
+        "/resources/public-one/cite.json",
+        "/oai/?verb=ListRecords&metadataPrefix=oai_dc",
+        "/oai/?verb=ListSets",
     ]
     for url in pages:
         status, html = _page(client, url)
         assert status == 200, url
         for secret in ("A draft about", "Withdrawn about", "Draft only topic", "Draft only org"):
             assert secret not in html, (url, secret)
-        assert "draft-one" not in html and "withdrawn-one" not in html, url
+        assert "draft-one" not in html, url
+        # A harvester is told that a withdrawn record is deleted (by its id, nothing more).
+        assert "withdrawn-one" not in html or url.startswith("/oai/"), url
     for word in SECRET_WORDS:
         results = client.get("/resources/", {"q": word}).context["results"]
         assert results.count == 0 and results.suggestion is None
@@ -95,6 +111,11 @@ def test_unpublished_things_leave_no_trace_on_public_pages(client, catalogue):
         "/resources/draft-one/",
         "/resources/withdrawn-one/",
         "/api/v1/resources/draft-one",
+        "/topics/draft-only-topic/feed/",
+        "/organisations/draft-only-org/feed/",
+        "/languages/lv/feed/",
+        "/resources/draft-one/cite.ris",
+        "/resources/withdrawn-one/cite.json",
     ],
 )
 def test_terms_and_resources_with_nothing_published_are_404(client, catalogue, url):

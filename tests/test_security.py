@@ -46,6 +46,23 @@ def test_every_public_url_pattern_sets_no_cookie_and_sends_the_headers(client, d
         "/robots.txt",
         "/sitemap.xml",
         "/no-such-page/",
+        "/data/",
+        "/data/signpost-catalogue.jsonl",
+        "/data/signpost-catalogue.csv",
+        "/feed/",
+        "/resources/feed/?q=war",
+        "/resources/download.csv?q=war",
+        "/organisations/iasc/feed/",
+        "/topics/forced-labour/feed/",
+        "/audiences/police/feed/",
+        "/languages/uk/feed/",
+        "/resources/osce-be-safe-ukraine/cite.ris",
+        "/resources/osce-be-safe-ukraine/cite.bib",
+        "/resources/osce-be-safe-ukraine/cite.json",
+        "/resources/cite.ris?q=war",
+        "/resources/cite.bib?q=war",
+        "/resources/cite.json?q=war",
+        "/oai/?verb=Identify",
     ]
     from signpost.catalogue.models import Version
 

@@ -6,16 +6,17 @@ would load scripts from a third party.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Field, NinjaAPI, Query, Schema
-from ninja.errors import HttpError
-from pydantic import create_model
+from ninja.errors import HttpError, ValidationError
+from pydantic import StringConstraints, create_model
 
-from signpost.catalogue.selectors import resource_record, resources_for_export
+from signpost.catalogue.selectors import public_record, resources_for_export
 from signpost.search.engine import SearchResults, read_search, search
 from signpost.search.registry import FACET_NAMES
+from signpost.site.middleware import PARAMETER_PATTERN
 
 api = NinjaAPI(
     title="Signpost API",
@@ -26,7 +27,15 @@ api = NinjaAPI(
     openapi_url="/openapi.json",
 )
 
-EDITORIAL_FIELDS = ("status", "owner_agreement", "review_by", "reviewed_on")
+
+@api.exception_handler(ValidationError)
+def _invalid(request: HttpRequest, error: ValidationError) -> HttpResponse:
+    """A parameter of the wrong kind (page=abc) gets the same shape as every other problem."""
+    problems = [
+        {"field": str(e.get("loc", ["", ""])[-1]), "message": e.get("msg", "Not valid")}
+        for e in error.errors
+    ]
+    return api.create_response(request, {"detail": problems}, status=422)
 
 
 class FacetValueOut(Schema):
@@ -60,6 +69,10 @@ class ProblemOut(Schema):
     message: str
 
 
+class MessageOut(Schema):
+    detail: str
+
+
 class ProblemsOut(Schema):
     detail: list[ProblemOut]
 
@@ -91,15 +104,23 @@ class SearchOut(Schema):
 
 
 # The query parameters, for the schema: one list per facet of the registry, and the rest.
+# A parameter holds no control characters: the site answers 400 to any that does.
+Text = Annotated[str, StringConstraints(pattern=PARAMETER_PATTERN)]
+
+
+def _text(description: str = "") -> Any:
+    return Field("", pattern=PARAMETER_PATTERN, description=description)
+
+
 SearchQuery = create_model(
     "SearchQuery",
     __base__=Schema,
-    q=(str, ""),
-    **{name: (list[str], []) for name in FACET_NAMES},  # type: ignore[call-overload]
-    year_from=(str, Field("", description="4 digits; with year_to, a range")),
-    year_to=(str, Field("", description="4 digits, the same as or after year_from")),
-    undated=(str, Field("", description="1: with a year range, include undated ones too")),
-    sort=(str, Field("", description="relevance, newest, oldest or title")),
+    q=(str, _text()),
+    **{name: (list[Text], []) for name in FACET_NAMES},  # type: ignore[call-overload]
+    year_from=(str, _text("4 digits; with year_to, a range")),
+    year_to=(str, _text("4 digits, the same as or after year_from")),
+    undated=(str, _text("1: with a year range, include undated ones too")),
+    sort=(str, _text("relevance, newest, oldest, title or added (newest in the library first)")),
     page=(int, Field(1, ge=1, le=100_000)),
     page_size=(int, Field(20, ge=1, le=100)),
 )
@@ -205,7 +226,7 @@ def _result(request: HttpRequest, results: SearchResults) -> dict[str, Any]:
 
 @api.get(
     "/resources",
-    response={200: SearchOut, 422: ProblemsOut},
+    response={200: SearchOut, 400: ProblemsOut, 422: ProblemsOut},
     summary="Search published resources",
 )
 def resources_search(
@@ -221,23 +242,18 @@ def resources_search(
     """
     params, problems = read_search(request.GET, page_size=filters.page_size)  # type: ignore[attr-defined]
     if problems:
-        return 422, {"detail": [{"field": p.field, "message": p.message} for p in problems]}
+        detail = [{"field": p.field, "message": p.message} for p in problems]
+        return api.create_response(request, {"detail": detail}, status=422)
     return _result(request, search(params))
 
 
-@api.get("/resources/{resource_id}", response=ResourceOut, summary="One published resource")
+@api.get(
+    "/resources/{resource_id}",
+    response={200: ResourceOut, 400: ProblemsOut, 404: MessageOut},
+    summary="One published resource",
+)
 def resource_read(request: HttpRequest, resource_id: str) -> dict[str, Any]:
     resource = resources_for_export().published().filter(uid=resource_id).first()
     if resource is None:
         raise HttpError(404, "No published resource has this id.")
-    record = resource_record(resource)
-    for name in EDITORIAL_FIELDS:
-        record.pop(name)
-    # Only what is public: a draft or withdrawn resource is not named, even by its id.
-    record["related"] = sorted(r.uid for r in resource.related.all() if r.status == "published")
-    record["url"] = request.build_absolute_uri(resource.get_absolute_url())
-    # An uploaded file's address is Signpost's own path for it, never its place in storage.
-    for version, written in zip(resource.versions.all(), record["versions"], strict=True):
-        if version.file:
-            written["url"] = request.build_absolute_uri(version.href)
-    return record
+    return public_record(resource, base_url=request.build_absolute_uri("/")[:-1])

@@ -159,6 +159,24 @@ class ResourceQuerySet(models.QuerySet["Resource"]):
     def published(self) -> ResourceQuerySet:
         return self.filter(status=Status.PUBLISHED)
 
+    def with_page_data(self) -> ResourceQuerySet:
+        """Everything a resource's page (and its citations and structured data) shows."""
+        return self.select_related("series").prefetch_related(
+            models.Prefetch(
+                "resource_organisations",
+                queryset=ResourceOrganisation.objects.select_related("organisation"),
+            ),
+            models.Prefetch(
+                "resource_people", queryset=ResourcePerson.objects.select_related("person")
+            ),
+            models.Prefetch(
+                "versions", queryset=Version.objects.select_related("language", "stored")
+            ),
+            models.Prefetch("topics", queryset=Topic.objects.order_by("name")),
+            models.Prefetch("audiences", queryset=Audience.objects.order_by("name")),
+            models.Prefetch("countries", queryset=Country.objects.order_by("name")),
+        )
+
     def with_listing_data(self) -> ResourceQuerySet:
         """Everything a list row shows, in a fixed number of queries."""
         return self.select_related("series").prefetch_related(
@@ -373,6 +391,29 @@ class Version(models.Model):
         if self.stored_id and self.stored and self.stored.thumbnail:
             return reverse("documents:thumbnail", args=[self.stored_id])
         return ""
+
+
+class RemovedResource(models.Model):
+    """A resource deleted for good after it was published: what harvesters are told of it.
+
+    OAI-PMH keeps deleted records ("persistent"), so a harvester learns that a record it
+    holds is gone. Its type and topics are kept for its sets, so that a selective harvest
+    hears of the deletion too; a topic deleted later simply drops from it.
+    """
+
+    uid = models.CharField("interchange id", max_length=100, unique=True)
+    resource_type = models.CharField(max_length=20, choices=ResourceType.choices)
+    topics = models.ManyToManyField(Topic, blank=True, related_name="removed_resources")
+    removed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            _choices_check("resource_type", ResourceType, "removed_resource_type_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.uid} (removed {self.removed_at:%Y-%m-%d})"
 
 
 class TextState(models.TextChoices):

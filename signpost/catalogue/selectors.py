@@ -27,17 +27,8 @@ def resource_detail(*, slug: str) -> Resource | None:
     """One published resource with everything its page shows."""
     return (
         Resource.objects.published()
-        .select_related("series")
+        .with_page_data()
         .prefetch_related(
-            Prefetch(
-                "resource_organisations",
-                queryset=ResourceOrganisation.objects.select_related("organisation"),
-            ),
-            Prefetch("resource_people", queryset=ResourcePerson.objects.select_related("person")),
-            Prefetch("versions", queryset=Version.objects.select_related("language", "stored")),
-            "topics",
-            "audiences",
-            "countries",
             Prefetch(
                 "related",
                 queryset=Resource.objects.published().order_by("title"),
@@ -156,6 +147,26 @@ def resource_record(resource: Resource) -> dict[str, Any]:
         "reviewed_on": date(resource.reviewed_on),
         "versions": [_version_record(v) for v in resource.versions.all()],
     }
+
+
+EDITORIAL_FIELDS = ("status", "owner_agreement", "review_by", "reviewed_on")
+
+
+def public_record(resource: Resource, *, base_url: str) -> dict[str, Any]:
+    """A published resource as the API and the downloads give it: the interchange record
+    without the editorial fields, with its page here and each uploaded file's address here
+    (never its place in storage). `base_url` is the site's scheme and host."""
+    record = resource_record(resource)
+    for name in EDITORIAL_FIELDS:
+        record.pop(name)
+    # Only what is public: a draft or withdrawn resource is not named, even by its id.
+    record["related"] = sorted(r.uid for r in resource.related.all() if r.status == "published")
+    record["url"] = base_url + resource.get_absolute_url()
+    for version, written in zip(resource.versions.all(), record["versions"], strict=True):
+        written.pop("file", None)
+        if version.file:
+            written["url"] = base_url + version.href
+    return record
 
 
 def _version_record(version: Version) -> dict[str, Any]:

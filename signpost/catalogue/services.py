@@ -30,6 +30,7 @@ from .models import (
     Language,
     Organisation,
     Person,
+    RemovedResource,
     Resource,
     ResourceOrganisation,
     ResourcePerson,
@@ -67,9 +68,13 @@ def _slug_base(text: str, max_length: int) -> str:
     return slug[: max_length - 6].strip("-") or "item"
 
 
+# Addresses under /resources/ that are not resources: no slug may take them.
+RESERVED_SLUGS = frozenset(("feed",))
+
+
 def _free_slug(base: str, used: Container[str]) -> str:
     candidate, n = base, 2
-    while candidate in used:
+    while candidate in used or candidate in RESERVED_SLUGS:
         candidate, n = f"{base}-{n}", n + 1
     return candidate
 
@@ -694,11 +699,19 @@ def resource_review_confirm(*, resource: Resource, by: Any, via: str) -> Resourc
 
 
 def resource_delete(*, resource: Resource, by: Any, via: str) -> None:
-    """Delete a resource for good; the audit history keeps what it was."""
+    """Delete a resource for good; the audit history keeps what it was, and a RemovedResource
+    tells harvesters it is gone if it was ever public."""
     with transaction.atomic():
         current = Resource.objects.select_for_update().get(pk=resource.pk)
         before = _records([current.pk])[current.pk]
         pk = current.pk
+        if current.published_at is not None:
+            # Deleted again after being made anew with the same id: the newest removal counts.
+            removed, _ = RemovedResource.objects.update_or_create(
+                uid=current.uid,
+                defaults={"resource_type": current.resource_type, "removed_at": timezone.now()},
+            )
+            removed.topics.set(current.topics.all())
         current.delete()
         announce_resources_changed([pk])
         change = Change("delete", before["id"], None, field_changes(before, None))
@@ -730,6 +743,8 @@ def _term_write(*, terms: list[Model], by: Any, via: str, write: Callable[[], No
         ids = sorted({pk for term in terms if term.pk for pk in _term_resource_ids(term)})
         before = _records(ids)
         write()
+        # What each resource shows changed: harvesters, feeds and sitemaps go by this date.
+        Resource.objects.filter(pk__in=ids).update(updated_at=timezone.now())
         after = _records(ids)
         announce_resources_changed(ids)
         changes = [

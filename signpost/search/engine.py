@@ -447,6 +447,17 @@ def known_filters(filters: dict[str, list[str]]) -> dict[str, list[str]]:
     return known
 
 
+def search_ids(params: SearchParams, *, limit: int) -> tuple[list[int], int]:
+    """The ids of the first `limit` resources a search finds, in its order, and how many it
+    finds in all: for feeds and downloads, which read the resources themselves."""
+    backend = backend_for(_alias())
+    table = facet_table(_alias())
+    plan = _plan(params, backend, table)
+    matches = _match(plan, backend, table)
+    order = _order(plan, table, matches, _combine(matches.mask, plan.masks))
+    return [int(i) for i in table.ids[order[:limit]]], len(order)
+
+
 def facet_value_is_public(facet: str, value: str) -> bool:
     """Whether any published resource has this value: a term page exists only then."""
     return (facet, value) in facet_table(_alias()).index_of

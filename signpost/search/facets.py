@@ -41,6 +41,8 @@ class FacetTable:
     year_of: np.ndarray  # per resource position: its year, or 0
     date_of: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))  # ordinal or 0
     title_rank: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))
+    # Per resource position: when it was first published here, in seconds, or 0.
+    added_of: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
     # Per resource position: its meaning vector (float32, about unit length), or None.
     vectors: np.ndarray | None = None
 
@@ -107,11 +109,14 @@ class FacetTable:
         return np.searchsorted(self.ids, ids)
 
     def ordered(self, mask: Mask, sort: str) -> np.ndarray:
-        """The positions in `mask`, by date (undated last) or title; ties in title, id order."""
+        """The positions in `mask`, by date (undated last), title, or the newest added to the
+        library first; ties in title, id order."""
         positions = np.flatnonzero(mask)
         dates = self.date_of[positions]
         titles = self.title_rank[positions]
-        if sort == "title":
+        if sort == "added":
+            order = np.lexsort((positions, titles, -self.added_of[positions]))
+        elif sort == "title":
             order = np.lexsort((positions, titles))
         else:
             date_key = -dates if sort == "newest" else dates
@@ -192,11 +197,12 @@ def _load(alias: str, version: int) -> FacetTable:
         is_year = np.array(row_facet, dtype=np.int16) == facets.index("year")
         years = np.array([int(v) if f == "year" else 0 for f, v in values], dtype=np.int32)
         year_of[row_position[is_year]] = years[value_array[is_year]]
-    date_of, title_rank = _sort_keys(alias, ids)
+    date_of, title_rank, added_of = _sort_keys(alias, ids)
     return FacetTable(
         version=version,
         date_of=date_of,
         title_rank=title_rank,
+        added_of=added_of,
         vectors=_vectors(alias, ids),
         ids=ids,
         row_position=row_position,
@@ -209,22 +215,25 @@ def _load(alias: str, version: int) -> FacetTable:
     )
 
 
-def _sort_keys(alias: str, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Per position: the publication date as a day number (0 when undated) and the rank of
-    the title in reading order."""
+def _sort_keys(alias: str, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per position: the publication date as a day number (0 when undated), the rank of
+    the title in reading order, and when it was first published here (seconds, or 0)."""
     date_of = np.zeros(len(ids), dtype=np.int32)
+    added_of = np.zeros(len(ids), dtype=np.int64)
     titles: list[str] = [""] * len(ids)
     rows = Resource.objects.using(alias).filter(pk__any_of=ids.tolist())
-    for pk, published, title in rows.values_list("pk", "published_date", "title").iterator(
-        chunk_size=20_000
-    ):
+    for pk, published, title, added in rows.values_list(
+        "pk", "published_date", "title", "published_at"
+    ).iterator(chunk_size=20_000):
         position = int(np.searchsorted(ids, pk))
         if published:
             date_of[position] = published.toordinal()
+        if added:
+            added_of[position] = int(added.timestamp())
         titles[position] = title.casefold()
     title_rank = np.empty(len(ids), dtype=np.int32)
     title_rank[sorted(range(len(ids)), key=titles.__getitem__)] = np.arange(len(ids))
-    return date_of, title_rank
+    return date_of, title_rank, added_of
 
 
 def _vectors(alias: str, ids: np.ndarray) -> np.ndarray | None:

@@ -16,7 +16,7 @@ from typing import Any
 from .query import clean
 from .registry import BY_NAME, FACET_NAMES
 
-SORTS = ("relevance", "newest", "oldest", "title")
+SORTS = ("relevance", "newest", "oldest", "title", "added")
 MAX_PAGE_SIZE = 100
 MIN_YEAR = 1900
 # ASCII digits only: str.isdigit() also accepts "²" and other digits int() refuses.

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "signpost.search",
     "signpost.site",
     "signpost.api",
+    "signpost.opendata",
     "signpost.editorial",
     "signpost.links",
     "signpost.documents",
@@ -67,6 +68,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "signpost.opendata.middleware.CrossOriginReadsMiddleware",
     "signpost.site.middleware.DatabaseBusyMiddleware",
 ]
 
@@ -257,6 +259,22 @@ SIGNPOST_SCHEDULE = {
         "every": timedelta(hours=1),
     },
 }
+
+# OAI-PMH for harvesters (signpost/opendata/oai.py, docs/oai-pmh.md). The repository id names
+# records ("oai:signpost:<id>") whatever host serves them: changing it renames every record.
+# The admin email is who answers for the repository (an example address until it is set).
+OAI_REPOSITORY_ID = "signpost"
+OAI_ADMIN_EMAIL = env("OAI_ADMIN_EMAIL", "editors@signpost.example")
+OAI_PAGE_SIZE = 100
+OAI_TOKEN_LIFETIME = timedelta(hours=24)
+
+# Feeds name each entry by a tag URI under this authority (signpost/opendata/feeds.py): like
+# OAI_REPOSITORY_ID, changing it makes every entry new to every reader.
+FEED_ID_AUTHORITY = env("FEED_ID_AUTHORITY", "signpost")
+# The licence of the catalogue's own metadata (titles, summaries, dates, names), stated on
+# the Data and API page and with every download; the resources keep their owners' terms.
+OPEN_DATA_LICENCE_NAME = env("OPEN_DATA_LICENCE_NAME", "Creative Commons Attribution 4.0")
+OPEN_DATA_LICENCE_URL = env("OPEN_DATA_LICENCE_URL", "https://creativecommons.org/licenses/by/4.0/")
 
 # Editorial emails (invitations, reminders, answers to owners): the address people reach the
 # site at, for links in emails, and how mail leaves. SMTP settings come from the environment.

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import OperationalError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
 from django.middleware.gzip import GZipMiddleware
 from django.template.loader import render_to_string
@@ -60,6 +60,9 @@ class SecurityHeadersMiddleware:
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _HEADER_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
 _CONTROL_NOT_SPACE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# What a parameter may hold, as the API's schema states it (the complement of the above).
+PARAMETER_PATTERN = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$"
+CONTROL_MESSAGE = "The address holds control characters, which no search or id can contain."
 
 
 class RejectControlCharactersMiddleware:
@@ -70,6 +73,11 @@ class RejectControlCharactersMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if self._malformed(request):
+            if request.path_info.startswith("/api/"):
+                # The API answers in its own shape (ProblemsOut), as its schema says.
+                return JsonResponse(
+                    {"detail": [{"field": "", "message": CONTROL_MESSAGE}]}, status=400
+                )
             body = render_to_string("400.html", request=request)
             return HttpResponse(body, status=400)
         return self.get_response(request)

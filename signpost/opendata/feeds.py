@@ -1,0 +1,173 @@
+"""Atom feeds: what is new in the library, in any search, and for each organisation, topic,
+audience and language.
+
+Entries are the resources newest in the library first (when they were first published
+here, not the date on the document: an old report added today is news to a reader). Each
+entry's id is a tag URI made from the resource's interchange id, which no edit changes.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib.syndication.views import Feed
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed
+
+from signpost.catalogue.models import Resource
+
+from . import selectors
+from .citations import authors_of
+
+FEED_SIZE = 50
+
+
+class CatalogueAtomFeed(Atom1Feed):
+    """Atom with every author of an entry (Django's writes one) and labelled categories."""
+
+    def add_item_elements(self, handler: Any, item: dict[str, Any]) -> None:
+        authors = item.pop("authors", [])
+        categories = item.pop("labelled_categories", [])
+        item["categories"] = ()
+        super().add_item_elements(handler, item)
+        for name, uri in authors:
+            handler.startElement("author", {})
+            handler.addQuickElement("name", name)
+            if uri:
+                handler.addQuickElement("uri", uri)
+            handler.endElement("author")
+        for term, scheme, label in categories:
+            handler.addQuickElement(
+                "category", "", {"term": term, "scheme": scheme, "label": label}
+            )
+
+
+@dataclass
+class Subject:
+    """What one feed follows: its title, the page it mirrors, and the search that fills it."""
+
+    title: str
+    page: str
+    query: dict[str, list[str]] = field(default_factory=dict)
+    subtitle: str = ""
+    resources: list[Resource] = field(default_factory=list)
+
+
+def entry_id(resource: Resource) -> str:
+    """A tag URI (RFC 4151) from the interchange id: the same however the resource changes."""
+    return f"tag:{settings.FEED_ID_AUTHORITY},2024:resource/{resource.uid}"
+
+
+class ResourceFeed(Feed):
+    """One feed, made afresh for each request (it keeps the request for absolute addresses)."""
+
+    feed_type = CatalogueAtomFeed
+
+    def __init__(self, request: HttpRequest) -> None:
+        super().__init__()
+        self.request = request
+
+    def get_object(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Subject:
+        subject: Subject = kwargs["subject"]
+        query = {name: list(values) for name, values in subject.query.items()}
+        subject.resources = selectors.search_for_data(query, limit=FEED_SIZE, sort="added")[0]
+        return subject
+
+    def title(self, obj: Subject) -> str:
+        return f"{obj.title}: Signpost"
+
+    def subtitle(self, obj: Subject) -> str:
+        if obj.subtitle:
+            return obj.subtitle
+        if not obj.resources:
+            return "Nothing matches this yet. New resources that match will appear here."
+        return "The newest resources in the Signpost library, newest first."
+
+    def link(self, obj: Subject) -> str:
+        return obj.page
+
+    def feed_url(self, obj: Subject) -> str:
+        return self.request.get_full_path()
+
+    def feed_guid(self, obj: Subject) -> str:
+        return self.request.build_absolute_uri(self.request.get_full_path())
+
+    def items(self, obj: Subject) -> list[Resource]:
+        return obj.resources
+
+    def item_title(self, item: Resource) -> str:
+        return item.title
+
+    def item_description(self, item: Resource) -> str:
+        # The summary is plain text: escaped, so that a reader shows it as it was written.
+        return "".join(f"<p>{html.escape(p)}</p>" for p in item.paragraphs)
+
+    def item_link(self, item: Resource) -> str:
+        return item.get_absolute_url()
+
+    def item_guid(self, item: Resource) -> str:
+        return entry_id(item)
+
+    item_guid_is_permalink = False
+
+    def item_pubdate(self, item: Resource) -> Any:
+        return item.published_at
+
+    def item_updateddate(self, item: Resource) -> Any:
+        return item.updated_at
+
+    def item_extra_kwargs(self, item: Resource) -> dict[str, Any]:
+        pages = {
+            link.organisation.name: self.request.build_absolute_uri(
+                link.organisation.get_absolute_url()
+            )
+            for link in item.resource_organisations.all()
+        }
+        categories = [
+            (
+                item.resource_type,
+                self.request.build_absolute_uri(reverse("site:resource_list")) + "?type=",
+                item.get_resource_type_display(),
+            )
+        ] + [
+            (
+                topic.slug,
+                self.request.build_absolute_uri(reverse("site:topics")),
+                topic.name,
+            )
+            for topic in item.topics.all()
+        ]
+        return {
+            "authors": [(name, pages.get(name, "")) for name in authors_of(item)],
+            "labelled_categories": categories,
+        }
+
+
+def search_subject(query: dict[str, list[str]]) -> Subject:
+    """A feed of a search of the resources page, named by what it asks for."""
+    words = " ".join(query.get("q", [])).strip()
+    named = [value for name, values in query.items() if name != "q" for value in values]
+    if words and named:
+        title = f"Resources matching “{words}” ({', '.join(named)})"
+    elif words:
+        title = f"Resources matching “{words}”"
+    elif named:
+        title = f"Resources: {', '.join(named)}"
+    else:
+        title = "Newest resources"
+    page = reverse("site:resource_list") + "?" + urlencode({**query, "sort": "added"}, doseq=True)
+    return Subject(title=title, page=page, query=query)
+
+
+def term_subject(*, kind: str, term: Any, facet: str, value: str) -> Subject:
+    return Subject(
+        title=f"{kind}: {term}",
+        page=term.get_absolute_url(),
+        query={facet: [value]},
+        subtitle=f"The newest resources in the Signpost library for {kind.lower()} “{term}”.",
+    )

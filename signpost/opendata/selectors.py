@@ -1,0 +1,44 @@
+"""Reads for open data: published resources with everything a feed, citation or download says."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from signpost.catalogue.models import Resource
+from signpost.search.engine import SearchParams, read_search, search_ids
+from signpost.search.params import Problem
+
+
+def published_for_data() -> Any:
+    """Published resources, each with its organisations, people, terms and versions."""
+    # Related resources are named (when public) by the downloads.
+    return Resource.objects.published().with_page_data().prefetch_related("related")
+
+
+def resources_by_ids(ids: list[int]) -> list[Resource]:
+    """These published resources, in the order of `ids`."""
+    found = {r.pk: r for r in published_for_data().filter(pk__in=ids)}
+    return [found[pk] for pk in ids if pk in found]
+
+
+def catalogue_in_batches(batch: int = 500) -> Iterator[Resource]:
+    """Every published resource in id order, read a batch at a time (for whole downloads)."""
+    return published_for_data().order_by("uid").iterator(chunk_size=batch)
+
+
+def search_for_data(
+    query: Mapping[str, Any], *, limit: int, sort: str = ""
+) -> tuple[list[Resource], int, list[Problem], SearchParams]:
+    """The first `limit` resources a search of the resources page finds, how many it finds,
+    and what in the query could not be used."""
+    params, problems = read_search(query)
+    if sort:
+        params.sort = sort
+    ids, count = search_ids(params, limit=limit)
+    return resources_by_ids(ids), count, problems, params
+
+
+def search_problems(query: Mapping[str, Any]) -> list[Problem]:
+    """What in a search's query string cannot be used, and why (as the resources page says)."""
+    return read_search(query)[1]
