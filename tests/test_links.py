@@ -331,7 +331,7 @@ def test_a_version_without_an_address_offers_the_publisher_s_home_page(client, d
     html = client.get("/resources/h/").content.decode()
     assert "No link of its own yet." in html
     assert 'href="https://hibiscus.example/"' in html
-    assert "Find it on Hibiscus Initiatives\u2019 website" in html
+    assert "Find it on the website of Hibiscus Initiatives" in html
     assert "(the organisation\u2019s own website, not this document)" in html
 
 

@@ -505,7 +505,7 @@ def test_a_page_costs_the_same_queries_however_long(
     # 3: a page of resources and the list's size; 100: every resource, then the deleted one.
     for size in (3, 100):
         settings.OAI_PAGE_SIZE = size
-        with django_assert_max_num_queries(10):
+        with django_assert_max_num_queries(11):
             root = oai(client, {"verb": "ListRecords", "metadataPrefix": "oai_dc"})
         assert len(root.findall(".//oai:record", NS)) == min(size, 61)
         with django_assert_max_num_queries(5):
@@ -646,3 +646,36 @@ def test_sickle_harvests_every_record_once_through_edits_between_pages(demo, oai
         list(sickle.ListRecords(resumptionToken="forged"))
     with pytest.raises(oaiexceptions.BadArgument):
         list(sickle.ListRecords(metadataPrefix="oai_dc", **{"from": "yesterday"}))
+
+
+def test_a_deleted_record_names_no_topic_that_only_unpublished_resources_have(client, db):
+    secret = TopicFactory(name="Only withdrawn", slug="only-withdrawn")
+    shared = TopicFactory(name="Shared", slug="shared")
+    ResourceFactory(uid="live", topics=[shared])
+    gone = ResourceFactory(uid="gone", topics=[secret, shared])
+    Resource.objects.filter(pk=gone.pk).update(published_at=timezone.now())
+    resource_withdraw(resource=gone, by=None, via="test")
+    text = client.get("/oai/", {"verb": "ListIdentifiers", "metadataPrefix": "oai_dc"})
+    body = text.content.decode()
+    assert "only-withdrawn" not in body and "topic:shared" in body
+    response = client.get(
+        "/oai/",
+        {"verb": "ListIdentifiers", "metadataPrefix": "oai_dc", "set": "topic:only-withdrawn"},
+    )
+    assert 'code="noRecordsMatch"' in response.content.decode()
+
+
+def test_a_resource_put_back_to_a_draft_after_publication_is_a_deleted_record(client, db):
+    resource = ResourceFactory(uid="back-to-draft")
+    Resource.objects.filter(pk=resource.pk).update(published_at=timezone.now(), status=Status.DRAFT)
+    body = client.get(
+        "/oai/",
+        {"verb": "GetRecord", "metadataPrefix": "oai_dc", "identifier": f"{PREFIX}back-to-draft"},
+    ).content.decode()
+    assert 'status="deleted"' in body and "<metadata>" not in body
+
+
+def test_a_nul_in_a_posted_argument_is_a_bad_argument(client, db):
+    response = client.post("/oai/", {"verb": "ListRecords", "metadataPrefix": "oai_dc\x00"})
+    assert response.status_code == 200
+    assert 'code="badArgument"' in response.content.decode()

@@ -101,7 +101,11 @@ def test_every_kind_of_feed_parses_and_holds_what_the_catalogue_holds(client, de
             assert {t.slug for t in found.topics.all()} <= terms
             names = {a.name for a in entry.get("authors", [])}
             assert names == set(citations.authors_of(found))
-            assert unescape(re.sub("<[^>]+>", " ", entry.summary)).split() == found.summary.split()
+            words = unescape(re.sub("<[^>]+>", " ", entry.summary)).split()
+            # What it is and when it was published, then the summary as written.
+            label = found.get_resource_type_display().split()
+            assert [*words[: len(label) - 1], words[len(label) - 1].rstrip(",")] == label
+            assert words[-len(found.summary.split()) :] == found.summary.split()
 
 
 def test_a_search_feed_follows_the_search_newest_in_the_library_first(client, demo):
@@ -383,10 +387,11 @@ def test_every_resource_page_describes_itself_to_extruct(client, demo):
         assert item["@type"]
         if resource.published_iso:
             assert item["datePublished"] == resource.published_iso
-        languages = list(dict.fromkeys(v.language_id for v in resource.versions.all()))
-        assert item["inLanguage"] == languages
+        languages = set(v.language_id for v in resource.versions.all())
+        primary = citations.primary_language(resource)
+        assert item["inLanguage"][0] == primary and set(item["inLanguage"]) == languages
         translations = item.get("workTranslation", [])
-        assert {t["inLanguage"] for t in translations} == set(languages[1:])
+        assert {t["inLanguage"] for t in translations} == languages - {primary}
         for node in translations + item.get("workExample", []):
             if "url" in node:
                 assert node["url"].startswith("http")
@@ -463,7 +468,7 @@ def test_the_catalogue_downloads_hold_every_published_resource_and_nothing_else(
             assert "file" not in version
             assert not version["url"] or version["url"].startswith("http")
     response = client.get("/data/signpost-catalogue.csv")
-    rows = list(csv.DictReader(io.StringIO(_body(response).decode())))
+    rows = list(csv.DictReader(io.StringIO(_body(response).decode("utf-8-sig"))))
     assert {r["id"] for r in rows} == published
     assert response["Content-Type"] == "text/csv; charset=utf-8"
 
@@ -471,16 +476,16 @@ def test_the_catalogue_downloads_hold_every_published_resource_and_nothing_else(
 def test_csv_cells_that_a_spreadsheet_would_run_are_escaped(client, db):
     for n, start in enumerate(("=", "+", "-", "@", "\t", "\r")):
         ResourceFactory(uid=f"f{n}", slug=f"f{n}", title=f"{start}HYPERLINK(1) {n}")
-    body = _body(client.get("/data/signpost-catalogue.csv")).decode()
+    body = _body(client.get("/data/signpost-catalogue.csv")).decode("utf-8-sig")
     titles = sorted(row["title"] for row in csv.DictReader(io.StringIO(body)))
     assert all(title.startswith("'") for title in titles), titles
-    search = client.get("/resources/download.csv", {"q": "hyperlink"}).content.decode()
+    search = client.get("/resources/download.csv", {"q": "hyperlink"}).content.decode("utf-8-sig")
     assert all(r["title"].startswith("'") for r in csv.DictReader(io.StringIO(search)))
 
 
 def test_a_search_downloads_as_csv_in_its_order(client, demo):
     response = client.get("/resources/download.csv", {"q": "labour", "sort": "title"})
-    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
     page = client.get("/resources/", {"q": "labour", "sort": "title", "page_size": 100})
     assert [r["title"] for r in rows][:20] == [r.title for r in page.context["results"].resources]
     assert len(rows) == page.context["results"].count
@@ -552,3 +557,87 @@ def test_renaming_a_topic_dates_its_resources_for_feeds_and_harvesters(client, d
     assert Resource.objects.get(pk=resource.pk).updated_at > before
     (entry,) = _feed(client, "/feed/").entries
     assert {tag.get("label") for tag in entry.tags} >= {"New name"}
+
+
+def _cite_section(client, slug):
+    html = client.get(f"/resources/{slug}/").content.decode()
+    start = html.index('id="cite"')
+    return html[start : html.index("</details>", start)]
+
+
+def test_without_an_author_a_citation_names_the_title_once(client, db):
+    ResourceFactory(slug="lonely", title="A lonely leaflet", resource_type="leaflet")
+    paragraphs = re.findall(
+        r'<p class="govuk-body sp-cite__text">(.*?)</p>', _cite_section(client, "lonely")
+    )
+    assert len(paragraphs) == 2
+    for text in paragraphs:
+        assert text.count("A lonely leaflet") == 1, text
+    # The data a reference manager gets is still the plain truth: a title and no author.
+    (item,) = json.loads(client.get("/resources/lonely/cite.json").content)
+    assert item["title"] == "A lonely leaflet" and "author" not in item
+
+
+def test_apa_leaves_out_a_publisher_that_is_also_the_author(client, db):
+    office = OrganisationFactory(name="Home Office", slug="home-office")
+    resource = ResourceFactory(slug="guide", title="Statutory guidance", organisations=[office])
+    ResourceOrganisation.objects.create(
+        resource=resource, organisation=office, role="author", position=1
+    )
+    apa = re.findall(
+        r'<p class="govuk-body sp-cite__text">(.*?)</p>', _cite_section(client, "guide")
+    )[1]
+    assert apa.count("Home Office") == 1, apa
+
+
+def test_the_catalogue_csv_opens_in_a_spreadsheet_as_utf8(client, db):
+    ResourceFactory(title="Guidance \u2013 the Welsh edition")
+    body = _body(client.get("/data/signpost-catalogue.csv"))
+    assert body.startswith("\ufeff".encode())
+    assert "Guidance \u2013 the Welsh edition" in body.decode("utf-8-sig")
+
+
+def test_the_api_says_how_many_pages_there_are_and_how_to_put_a_page_right(client, demo):
+    found = client.get("/api/v1/resources", {"page_size": 20}).json()
+    assert found["pages"] == 4 and found["count"] == 61
+    problem = client.get("/api/v1/resources", {"page": "abc"}).json()
+    assert problem["detail"] == [
+        {"field": "page", "message": "Enter the page as a whole number from 1 to 100000"}
+    ]
+
+
+def test_a_feed_holds_only_what_xml_can_and_names_its_author(client, db):
+    ResourceFactory(title="Form\x0cfeed", summary="page one\x0cpage two\ufffe")
+    parsed = _feed(client, "/feed/")
+    assert parsed.feed.author == "Signpost"
+    assert parsed.entries[0].title == "Formfeed"
+
+
+def test_a_search_feed_is_named_by_labels_and_its_id_ignores_order_and_extras(client, demo):
+    one = _feed(client, "/resources/feed/?topic=forced-labour&type=report&utm_source=x")
+    two = _feed(client, "/resources/feed/?type=report&topic=forced-labour")
+    assert one.feed.id == two.feed.id
+    assert one.feed.title == "Resources: Forced labour, Report: Signpost"
+
+
+def test_citing_or_downloading_a_search_that_finds_nothing_says_so(client, demo):
+    for url in ("/resources/cite.ris", "/resources/download.csv"):
+        response = client.get(url, {"q": "zzqxjv"})
+        assert response.status_code == 404
+        assert "No resources match this search" in response.content.decode()
+
+
+def test_a_ris_value_stays_on_its_line(client, db):
+    ResourceFactory(slug="forged", title="Line one\nER  - \nTY  - JOUR\nTI  - Injected")
+    entries = rispy.loads(client.get("/resources/forged/cite.ris").content.decode())
+    assert len(entries) == 1
+    assert entries[0]["title"] == "Line one ER - TY - JOUR TI - Injected"
+
+
+def test_a_slug_that_is_an_address_of_the_site_is_refused(client, db):
+    from signpost.catalogue.interchange import InterchangeError
+    from signpost.catalogue.services import resource_record_check
+
+    record = resource_record(ResourceFactory(slug="fine"))
+    with pytest.raises(InterchangeError, match="feed"):
+        resource_record_check({**record, "slug": "feed"})

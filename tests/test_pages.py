@@ -280,4 +280,5 @@ def test_robots_keeps_staff_pages_out_and_names_the_sitemap(client, db):
     assert response["Content-Type"].startswith("text/plain")
     lines = response.content.decode().splitlines()
     assert "Disallow: /staff/" in lines
+    assert "Disallow: /resources/download.csv" in lines
     assert "Sitemap: http://testserver/sitemap.xml" in lines

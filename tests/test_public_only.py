@@ -4,6 +4,7 @@ Run on SQLite and again on PostgreSQL by `make test`.
 """
 
 import pytest
+from django.utils import timezone
 
 from signpost.catalogue.models import (
     Language,
@@ -48,6 +49,8 @@ def catalogue(db):
         status=Status.WITHDRAWN,
         topics=[draft_topic],
     )
+    # Withdrawn after it was public: a harvester is told it is deleted, and nothing more.
+    withdrawn.published_at = timezone.now()
     for resource in (public, draft, withdrawn):
         resource.series = series
         resource.save()
@@ -87,6 +90,7 @@ def test_unpublished_things_leave_no_trace_on_public_pages(client, catalogue):
         "/resources/public-one/cite.json",
         "/oai/?verb=ListRecords&metadataPrefix=oai_dc",
         "/oai/?verb=ListSets",
+        "/oai/?verb=ListIdentifiers&metadataPrefix=oai_dc",
     ]
     for url in pages:
         status, html = _page(client, url)
@@ -96,6 +100,8 @@ def test_unpublished_things_leave_no_trace_on_public_pages(client, catalogue):
         assert "draft-one" not in html, url
         # A harvester is told that a withdrawn record is deleted (by its id, nothing more).
         assert "withdrawn-one" not in html or url.startswith("/oai/"), url
+        if url.startswith("/oai/"):
+            assert "draft-only-topic" not in html, url
     for word in SECRET_WORDS:
         results = client.get("/resources/", {"q": word}).context["results"]
         assert results.count == 0 and results.suggestion is None

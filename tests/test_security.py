@@ -290,3 +290,15 @@ def test_one_ipv6_network_counts_as_one_address(client, editor):
         _sign_in(client, "editor", "guess", f"2001:db8:1:2::{n + 1}")
     assert not _signed_in(_sign_in(client, "editor", PASSWORD, "2001:db8:1:2::ffff"))
     assert _signed_in(_sign_in(client, "editor", PASSWORD, "2001:db8:9:9::1"))
+
+
+def test_logs_lose_visitors_addresses_and_queries_but_keep_times_and_the_bind_address():
+    from signpost.site.private_logs import redact
+
+    line = redact("[29/Nov/2026:03:11:29 +0000] ip=10.1.2.3 GET /resources/?q=my+boss 2001:db8::7")
+    assert line == "[29/Nov/2026:03:11:29 +0000] ip=- GET /resources/?… -"
+    assert redact("from 192.168.0.9 and [fe80::1]") == "from - and -"
+    assert redact("Listening at: http://127.0.0.1:8765 (12)") == (
+        "Listening at: http://127.0.0.1:8765 (12)"
+    )
+    assert redact("/staff/invitation/abc.def/") == "/staff/invitation/…/"

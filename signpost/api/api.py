@@ -31,11 +31,18 @@ api = NinjaAPI(
 @api.exception_handler(ValidationError)
 def _invalid(request: HttpRequest, error: ValidationError) -> HttpResponse:
     """A parameter of the wrong kind (page=abc) gets the same shape as every other problem."""
-    problems = [
-        {"field": str(e.get("loc", ["", ""])[-1]), "message": e.get("msg", "Not valid")}
-        for e in error.errors
-    ]
+    problems = []
+    for e in error.errors:
+        field = str(e.get("loc", ["", ""])[-1])
+        problems.append({"field": field, "message": NUMBER_PROBLEMS.get(field, e.get("msg", ""))})
     return api.create_response(request, {"detail": problems}, status=422)
+
+
+# The parameters that must be numbers, and how to put one right.
+NUMBER_PROBLEMS = {
+    "page": "Enter the page as a whole number from 1 to 100000",
+    "page_size": "Enter page_size as a whole number from 1 to 100",
+}
 
 
 class FacetValueOut(Schema):
@@ -94,6 +101,7 @@ class ResultOut(Schema):
 class SearchOut(Schema):
     count: int
     page: int
+    pages: int = Field(description="how many pages there are; a page past the last is the last")
     page_size: int
     results: list[ResultOut]
     facets: dict[str, list[FacetValueOut]]
@@ -211,6 +219,7 @@ def _result(request: HttpRequest, results: SearchResults) -> dict[str, Any]:
     return {
         "count": results.count,
         "page": results.page,
+        "pages": results.num_pages,
         "page_size": results.params.page_size,
         "results": items,
         "facets": {

@@ -32,6 +32,8 @@ from .models import (
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{0,99}$")
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+# Addresses under /resources/ that are not resources: no resource may take them.
+RESERVED_SLUGS = frozenset(("feed",))
 # ASCII digits only: "\d" would also take full-width and other scripts' digits.
 PUBLISHED_PATTERN = re.compile(r"^([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?$")
 DATE_PATTERN = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
@@ -355,6 +357,8 @@ def _record(
     slug = reader.text("slug", max_length=200)
     if slug and not SLUG_PATTERN.match(slug):
         reader.fail("slug", "must be lower-case words joined by '-'")
+    elif slug in RESERVED_SLUGS:
+        reader.fail("slug", f"{slug!r} is an address of the site's own (the search's feed)")
     published_date, precision = _published(reader)
     agreement = data.get("owner_agreement") or {}
     if not isinstance(agreement, dict):

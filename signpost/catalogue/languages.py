@@ -1,4 +1,10 @@
-"""The languages a version may be in: BCP 47 code, English name, name in the language itself."""
+"""The languages a version may be in: BCP 47 code, English name, name in the language itself;
+and every language's name in any interface language, from CLDR (Babel)."""
+
+from functools import cache
+
+from babel import Locale, UnknownLocaleError
+from django.utils import translation
 
 LANGUAGES: tuple[tuple[str, str, str], ...] = (
     ("am", "Amharic", "አማርኛ"),
@@ -40,3 +46,33 @@ LANGUAGES: tuple[tuple[str, str, str], ...] = (
     ("vi", "Vietnamese", "Tiếng Việt"),
     ("zh", "Chinese", "中文"),
 )
+
+
+@cache
+def cldr_locale(code: str) -> Locale | None:
+    """The CLDR locale of a language code ("zh-hans", "en-gb", "pt-BR", "prs")."""
+    for candidate in (translation.to_locale(code), code.split("-")[0]):
+        try:
+            return Locale.parse(candidate)
+        except (UnknownLocaleError, ValueError):
+            continue
+    return None
+
+
+def capitalised(name: str) -> str:
+    return name[:1].upper() + name[1:]
+
+
+@cache
+def _name_in(code: str, interface: str) -> str:
+    locale, shown_in = cldr_locale(code), cldr_locale(interface)
+    if locale is None or shown_in is None:
+        return ""
+    return locale.get_display_name(shown_in) or ""
+
+
+def language_name(code: str, fallback: str = "") -> str:
+    """A language's name in the interface language now active, from CLDR; `fallback` (the
+    catalogue's English name) where CLDR does not know the language."""
+    name = _name_in(code, translation.get_language() or "en")
+    return capitalised(name) if name else fallback or code

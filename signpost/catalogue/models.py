@@ -7,66 +7,69 @@ from pathlib import PurePosixPath
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import dateformat, formats
 from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .addresses import validate_address
 
 
 class ResourceType(models.TextChoices):
-    REPORT = "report", "Report"
-    RESEARCH = "research", "Research"
-    POLICY_BRIEF = "policy-brief", "Policy brief"
-    BRIEFING = "briefing", "Briefing"
-    GUIDANCE = "guidance", "Guidance"
-    HANDBOOK = "handbook", "Handbook"
-    TOOLKIT = "toolkit", "Toolkit"
-    LEAFLET = "leaflet", "Leaflet"
-    CASE_STUDIES = "case-studies", "Case studies"
-    UPDATE = "update", "Update"
-    AGREEMENT = "agreement", "Agreement"
-    SLIDES = "slides", "Slides"
-    RECORDING = "recording", "Recording"
-    WEBINAR = "webinar", "Webinar"
-    FILM = "film", "Film"
-    WEBSITE = "website", "Website"
-    INFORMATION = "information", "Information"
+    REPORT = "report", pgettext_lazy("type of resource", "Report")
+    RESEARCH = "research", pgettext_lazy("type of resource", "Research")
+    POLICY_BRIEF = "policy-brief", pgettext_lazy("type of resource", "Policy brief")
+    BRIEFING = "briefing", pgettext_lazy("type of resource", "Briefing")
+    GUIDANCE = "guidance", pgettext_lazy("type of resource", "Guidance")
+    HANDBOOK = "handbook", pgettext_lazy("type of resource", "Handbook")
+    TOOLKIT = "toolkit", pgettext_lazy("type of resource", "Toolkit")
+    LEAFLET = "leaflet", pgettext_lazy("type of resource", "Leaflet")
+    CASE_STUDIES = "case-studies", pgettext_lazy("type of resource", "Case studies")
+    UPDATE = "update", pgettext_lazy("type of resource", "Update")
+    AGREEMENT = "agreement", pgettext_lazy("type of resource", "Agreement")
+    SLIDES = "slides", pgettext_lazy("type of resource", "Slides")
+    RECORDING = "recording", pgettext_lazy("type of resource", "Recording")
+    WEBINAR = "webinar", pgettext_lazy("type of resource", "Webinar")
+    FILM = "film", pgettext_lazy("type of resource", "Film")
+    WEBSITE = "website", pgettext_lazy("type of resource", "Website")
+    INFORMATION = "information", pgettext_lazy("type of resource", "Information")
 
 
 class Status(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    SUBMITTED = "submitted", "Submitted"
-    PUBLISHED = "published", "Published"
-    WITHDRAWN = "withdrawn", "Withdrawn"
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    PUBLISHED = "published", _("Published")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
 class DatePrecision(models.TextChoices):
-    YEAR = "year", "Year"
-    MONTH = "month", "Month"
-    DAY = "day", "Day"
+    YEAR = "year", _("Year")
+    MONTH = "month", _("Month")
+    DAY = "day", _("Day")
 
 
 class OrganisationRole(models.TextChoices):
-    PUBLISHER = "publisher", "Publisher"
-    AUTHOR = "author", "Author"
-    PARTNER = "partner", "Partner"
-    FUNDER = "funder", "Funder"
+    PUBLISHER = "publisher", _("Publisher")
+    AUTHOR = "author", _("Author")
+    PARTNER = "partner", _("Partner")
+    FUNDER = "funder", _("Funder")
 
 
 class PersonRole(models.TextChoices):
-    AUTHOR = "author", "Author"
-    EDITOR = "editor", "Editor"
-    CONTRIBUTOR = "contributor", "Contributor"
-    SPEAKER = "speaker", "Speaker"
-    DIRECTOR = "director", "Director"
+    AUTHOR = "author", _("Author")
+    EDITOR = "editor", _("Editor")
+    CONTRIBUTOR = "contributor", _("Contributor")
+    SPEAKER = "speaker", _("Speaker")
+    DIRECTOR = "director", _("Director")
 
 
 class Format(models.TextChoices):
     PDF = "pdf", "PDF"
-    WEB = "web", "Web page"
-    DOCUMENT = "document", "Document"
-    VIDEO = "video", "Video"
-    AUDIO = "audio", "Audio"
-    SLIDES = "slides", "Slides"
+    WEB = "web", _("Web page")
+    DOCUMENT = "document", _("Document")
+    VIDEO = "video", _("Video")
+    AUDIO = "audio", _("Audio")
+    SLIDES = "slides", _("Slides")
 
 
 def _choices_check(
@@ -268,8 +271,9 @@ class Resource(models.Model):
         if self.published_precision == DatePrecision.YEAR:
             return str(self.published_date.year)
         if self.published_precision == DatePrecision.MONTH:
-            return self.published_date.strftime("%B %Y")
-        return f"{self.published_date.day} {self.published_date.strftime('%B %Y')}"
+            return formats.date_format(self.published_date, "YEAR_MONTH_FORMAT")
+        # "E" is the month as a full date writes it ("12 kwietnia 2021"), as "F" in English.
+        return dateformat.format(self.published_date, "j E Y")
 
     @property
     def published_iso(self) -> str:
@@ -417,10 +421,10 @@ class RemovedResource(models.Model):
 
 
 class TextState(models.TextChoices):
-    PENDING = "pending", "Waiting to be read"
-    READ = "read", "Text read"
-    NO_TEXT = "no-text", "No text found (a scan or a picture?)"
-    FAILED = "failed", "Could not be read"
+    PENDING = "pending", _("Waiting to be read")
+    READ = "read", _("Text read")
+    NO_TEXT = "no-text", _("No text found (a scan or a picture?)")
+    FAILED = "failed", _("Could not be read")
 
 
 class StoredFile(models.Model):

@@ -20,7 +20,15 @@ from django.utils.text import slugify
 
 from .events import Change, announce_recorded, announce_resources_changed, field_changes
 from .files import FilesFrom, file_store
-from .interchange import InterchangeError, Line, Problem, ResourceRecord, Validator, dumps
+from .interchange import (
+    RESERVED_SLUGS,
+    InterchangeError,
+    Line,
+    Problem,
+    ResourceRecord,
+    Validator,
+    dumps,
+)
 from .languages import LANGUAGES
 from .locks import import_lock
 from .models import (
@@ -66,10 +74,6 @@ def _slug_base(text: str, max_length: int) -> str:
     # slugify keeps "_", which addresses and the interchange format do not use.
     slug = re.sub(r"[-_]+", "-", slugify(text)).strip("-")
     return slug[: max_length - 6].strip("-") or "item"
-
-
-# Addresses under /resources/ that are not resources: no slug may take them.
-RESERVED_SLUGS = frozenset(("feed",))
 
 
 def _free_slug(base: str, used: Container[str]) -> str:
@@ -743,14 +747,15 @@ def _term_write(*, terms: list[Model], by: Any, via: str, write: Callable[[], No
         ids = sorted({pk for term in terms if term.pk for pk in _term_resource_ids(term)})
         before = _records(ids)
         write()
-        # What each resource shows changed: harvesters, feeds and sitemaps go by this date.
-        Resource.objects.filter(pk__in=ids).update(updated_at=timezone.now())
         after = _records(ids)
         announce_resources_changed(ids)
         changes = [
             Change("update", before[pk]["id"], pk, field_changes(before[pk], after.get(pk)))
             for pk in ids
         ]
+        # What those resources show changed: harvesters, feeds and sitemaps go by this date.
+        changed = [c.resource_id for c in changes if c.fields and c.resource_id in after]
+        Resource.objects.filter(pk__any_of=changed).update(updated_at=timezone.now())
         announce_recorded(changes=[c for c in changes if c.fields], actor=by, via=via)
 
 

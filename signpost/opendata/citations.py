@@ -11,9 +11,9 @@ from __future__ import annotations
 import html
 import json
 import re
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache
 from typing import Any
 
 import bibtexparser
@@ -148,14 +148,21 @@ def csl_item(resource: Resource, *, page_url: str, base_url: str) -> dict[str, A
         item["issued"] = {"date-parts": [parts]}
     if resource.summary:
         item["abstract"] = resource.summary
-    languages = list(dict.fromkeys(v.language_id for v in resource.versions.all()))
-    if languages:
-        item["language"] = languages[0]
+    language = primary_language(resource)
+    if language:
+        item["language"] = language
     if resource.series:
         item["collection-title"] = resource.series.name
-    if kind.csl == "webpage":
-        item["container-title"] = ", ".join(publishers)
     return item
+
+
+def primary_language(resource: Resource) -> str | None:
+    """The language a resource is cited in: English where a version is in English (most of
+    the catalogue was written in English and translated), else its first version's."""
+    languages = [v.language_id for v in resource.versions.all()]
+    if not languages:
+        return None
+    return next((code for code in languages if code.split("-")[0] == "en"), languages[0])
 
 
 def _today_parts() -> list[int]:
@@ -163,10 +170,17 @@ def _today_parts() -> list[int]:
     return [today.year, today.month, today.day]
 
 
-@cache
+_styles = threading.local()
+
+
 def _style(key: str) -> CitationStylesStyle:
-    style = next(s for s in STYLES if s.key == key)
-    return CitationStylesStyle(style.file, locale="en-GB", validate=False)
+    """A parsed style, one per thread: citeproc keeps the state of a formatting run on it."""
+    parsed = getattr(_styles, key, None)
+    if parsed is None:
+        style = next(s for s in STYLES if s.key == key)
+        parsed = CitationStylesStyle(style.file, locale="en-GB", validate=False)
+        setattr(_styles, key, parsed)
+    return parsed
 
 
 def _escaped(value: Any) -> Any:
@@ -181,8 +195,24 @@ def _escaped(value: Any) -> Any:
     return value
 
 
+def _as_styles_expect(item: dict[str, Any], style: str) -> dict[str, Any]:
+    """What citeproc-py needs to follow the style's own rules. Without an author both styles
+    put the title first, and citeproc-py then prints it a second time (its handling of CSL's
+    `substitute`): the title is given as the author instead. APA leaves out a publisher that
+    is also the author; the style cannot compare the two, so it is left out here."""
+    item = dict(item)
+    if "author" not in item and "editor" not in item:
+        item["author"] = [{"literal": item.pop("title")}]
+    if style == "apa" and [a.get("literal") for a in item.get("author", [])] == [
+        item.get("publisher")
+    ]:
+        item.pop("publisher")
+    return item
+
+
 def formatted(items: list[dict[str, Any]], *, style: str, as_html: bool) -> list[str]:
     """The bibliography entries for these CSL items in one style, in the items' order."""
+    items = [_as_styles_expect(item, style) for item in items]
     data = [_escaped(item) for item in items] if as_html else items
     bibliography = CitationStylesBibliography(
         _style(style), CiteProcJSON(data), formatter.html if as_html else formatter.plain
@@ -241,8 +271,22 @@ def ris(items: Iterable[tuple[Resource, dict[str, Any]]]) -> str:
         keywords = [t.name for t in resource.topics.all()]
         if keywords:
             entry["keywords"] = keywords
-        entries.append(entry)
+        entries.append(_one_line_each(entry))
     return rispy.dumps(entries, implementation=_RisWriter)
+
+
+def _one_line_each(entry: dict[str, Any]) -> dict[str, Any]:
+    """RIS is a line a value: a line break inside one (a title pasted with one) would end
+    the value and could start a record of its own."""
+
+    def line(value: Any) -> Any:
+        if isinstance(value, str):
+            return " ".join(value.split())
+        if isinstance(value, list):
+            return [line(v) for v in value]
+        return value
+
+    return {key: line(value) for key, value in entry.items()}
 
 
 # BibTeX's own special characters; everything else (accents, Cyrillic) is left as UTF-8,

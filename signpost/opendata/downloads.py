@@ -6,9 +6,9 @@ format (status, the owner's agreement, review dates) are left out.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Iterator
 
+from signpost.catalogue.interchange import dumps
 from signpost.catalogue.models import Resource
 from signpost.catalogue.selectors import public_record
 from signpost.catalogue.spreadsheets import csv_text
@@ -26,7 +26,7 @@ CSV_COLUMNS = [
 def jsonl_lines(resources: Iterable[Resource], *, base_url: str) -> Iterator[str]:
     for resource in resources:
         record = public_record(resource, base_url=base_url)
-        yield json.dumps(record, ensure_ascii=False, sort_keys=False) + "\n"
+        yield dumps(record) + "\n"
 
 
 def _joined(values: Iterable[str]) -> str:
@@ -43,7 +43,10 @@ def csv_row(resource: Resource, *, base_url: str) -> list[object]:
         resource.get_resource_type_display(),
         resource.published_iso,
         _joined(link.organisation.name for link in links if link.role == "publisher"),
-        _joined(link.organisation.name for link in links if link.role == "author"),
+        _joined(
+            [link.organisation.name for link in links if link.role == "author"]
+            + [p.person.name for p in resource.resource_people.all() if p.role == "author"]
+        ),
         _joined(
             f"{link.organisation.name} ({link.get_role_display().lower()})"
             for link in links
@@ -78,4 +81,8 @@ def csv_chunks(resources: Iterable[Resource], *, base_url: str, batch: int = 200
 
 
 def _csv_piece(rows: list[list[object]], *, with_header: bool) -> str:
-    return csv_text(CSV_COLUMNS if with_header else None, rows)
+    # With the header goes a byte order mark: without it Excel reads UTF-8 as another
+    # encoding and garbles every dash and accent; csv readers that know UTF-8 skip it.
+    if with_header:
+        return "\ufeff" + csv_text(CSV_COLUMNS, rows)
+    return csv_text(None, rows)

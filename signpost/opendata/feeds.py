@@ -20,15 +20,23 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 
 from signpost.catalogue.models import Resource
+from signpost.search.engine import FACET_NAMES, facet_labels
 
 from . import selectors
 from .citations import authors_of
+from .xml_text import xml_safe
 
 FEED_SIZE = 50
+# What a search feed's address may ask: the rest (tracking tags, page, sort) is left out.
+SEARCH_PARAMETERS = frozenset(("q", "year_from", "year_to", "undated", *FACET_NAMES))
 
 
 class CatalogueAtomFeed(Atom1Feed):
-    """Atom with every author of an entry (Django's writes one) and labelled categories."""
+    """Atom with every author of an entry (Django's writes one) and labelled categories, and
+    only characters XML can hold (a summary pasted from a PDF may carry a form feed)."""
+
+    def add_item(self, *args: Any, **kwargs: Any) -> None:
+        super().add_item(*args, **_xml_safe(kwargs))
 
     def add_item_elements(self, handler: Any, item: dict[str, Any]) -> None:
         authors = item.pop("authors", [])
@@ -47,6 +55,16 @@ class CatalogueAtomFeed(Atom1Feed):
             )
 
 
+def _xml_safe(value: Any) -> Any:
+    if isinstance(value, str):
+        return xml_safe(value)
+    if isinstance(value, list | tuple):
+        return type(value)(_xml_safe(v) for v in value)
+    if isinstance(value, dict):
+        return {k: _xml_safe(v) for k, v in value.items()}
+    return value
+
+
 @dataclass
 class Subject:
     """What one feed follows: its title, the page it mirrors, and the search that fills it."""
@@ -56,6 +74,9 @@ class Subject:
     query: dict[str, list[str]] = field(default_factory=dict)
     subtitle: str = ""
     resources: list[Resource] = field(default_factory=list)
+    # The feed's own address in a fixed form (its id): the same however a reader's address
+    # orders or repeats the search's parameters. Blank: the address asked for.
+    address: str = ""
 
 
 def entry_id(resource: Resource) -> str:
@@ -67,6 +88,8 @@ class ResourceFeed(Feed):
     """One feed, made afresh for each request (it keeps the request for absolute addresses)."""
 
     feed_type = CatalogueAtomFeed
+    # The feed's author, for the entries that name none (Atom asks for one or the other).
+    author_name = "Signpost"
 
     def __init__(self, request: HttpRequest) -> None:
         super().__init__()
@@ -95,7 +118,7 @@ class ResourceFeed(Feed):
         return self.request.get_full_path()
 
     def feed_guid(self, obj: Subject) -> str:
-        return self.request.build_absolute_uri(self.request.get_full_path())
+        return self.request.build_absolute_uri(obj.address or self.request.path)
 
     def items(self, obj: Subject) -> list[Resource]:
         return obj.resources
@@ -105,7 +128,12 @@ class ResourceFeed(Feed):
 
     def item_description(self, item: Resource) -> str:
         # The summary is plain text: escaped, so that a reader shows it as it was written.
-        return "".join(f"<p>{html.escape(p)}</p>" for p in item.paragraphs)
+        # What it is and when it was published first: the entry's own dates are when it came
+        # into the library.
+        facts = item.get_resource_type_display()
+        if item.published_label:
+            facts = f"{facts}, {item.published_label}"
+        return "".join(f"<p>{html.escape(str(p))}</p>" for p in [facts, *item.paragraphs])
 
     def item_link(self, item: Resource) -> str:
         return item.get_absolute_url()
@@ -149,9 +177,16 @@ class ResourceFeed(Feed):
 
 
 def search_subject(query: dict[str, list[str]]) -> Subject:
-    """A feed of a search of the resources page, named by what it asks for."""
-    words = " ".join(query.get("q", [])).strip()
-    named = [value for name, values in query.items() if name != "q" for value in values]
+    """A feed of a search of the resources page, named by what it asks for (the names of its
+    filters' values, not their codes); anything else in the address is left out."""
+    query = {name: values for name, values in sorted(query.items()) if name in SEARCH_PARAMETERS}
+    words = xml_safe(" ".join(query.get("q", [])).strip())
+    named = [
+        label
+        for name, values in query.items()
+        if name in FACET_NAMES
+        for label in facet_labels(name, values).values()
+    ]
     if words and named:
         title = f"Resources matching “{words}” ({', '.join(named)})"
     elif words:
@@ -161,7 +196,10 @@ def search_subject(query: dict[str, list[str]]) -> Subject:
     else:
         title = "Newest resources"
     page = reverse("site:resource_list") + "?" + urlencode({**query, "sort": "added"}, doseq=True)
-    return Subject(title=title, page=page, query=query)
+    address = reverse("opendata:search_feed")
+    if query:
+        address += "?" + urlencode(query, doseq=True)
+    return Subject(title=title, page=page, query=query, address=address)
 
 
 def term_subject(*, kind: str, term: Any, facet: str, value: str) -> Subject:

@@ -22,7 +22,6 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from signpost.catalogue.models import (
-    Format,
     OrganisationRole,
     PersonRole,
     RemovedResource,
@@ -30,9 +29,11 @@ from signpost.catalogue.models import (
     ResourceType,
     Status,
     Topic,
-    Version,
 )
 from signpost.catalogue.selectors import resources_for_export, terms_with_counts
+
+from .structured import dcmi_type
+from .xml_text import xml_safe
 
 OAI = "http://www.openarchives.org/OAI/2.0/"
 OAI_DC = "http://www.openarchives.org/OAI/2.0/oai_dc/"
@@ -47,14 +48,9 @@ for _prefix, _uri in (("", OAI), ("oai_dc", OAI_DC), ("dc", DC), ("xsi", XSI)):
 METADATA_PREFIX = "oai_dc"
 GRANULARITY = "YYYY-MM-DDThh:mm:ssZ"
 _SIGNING_SALT = "signpost.opendata.oai.resumption"
-# Published resources, and withdrawn ones that were public once: these are deleted records.
-# A withdrawn resource that was never published (a draft taken off the queue) never shows.
-_HARVESTED = Q(status=Status.PUBLISHED) | Q(status=Status.WITHDRAWN, published_at__isnull=False)
-# The DCMI type of each kind of resource that is not text. A website is Text here: the sites
-# in this catalogue are read for what they say, not used as applications.
-_MOVING_IMAGE = {ResourceType.RECORDING, ResourceType.WEBINAR, ResourceType.FILM}
-# Characters XML 1.0 cannot hold (control characters, lone surrogates): dropped from output.
-_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+# Published resources, and every other that was public once (withdrawn, or put back to a draft
+# by an import): those are deleted records. One never published never shows.
+_HARVESTED = Q(status=Status.PUBLISHED) | Q(published_at__isnull=False)
 _DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _SECOND = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z")
 
@@ -131,6 +127,8 @@ def arguments_check(arguments: Mapping[str, Sequence[str]]) -> tuple[str, dict[s
             raise OAIError("badArgument", f"{verb} does not take the argument {name!r}.")
         if len(given) != 1:
             raise OAIError("badArgument", f"The argument {name} is given more than once.")
+        if "\x00" in given[0]:
+            raise OAIError("badArgument", f"The argument {name} holds a NUL character.")
         values[name] = given[0]
     if "resumptionToken" in values:
         if len(values) > 1:
@@ -241,7 +239,7 @@ def _get_record(values: dict[str, str], site: Site) -> ET.Element:
     _prefix_check(values["metadataPrefix"])
     item = _record_get(values["identifier"], for_records=True)
     element = ET.Element(_q(OAI, "GetRecord"))
-    element.append(_record(item, site))
+    element.append(_record(item, site, _public_topics()))
     return element
 
 
@@ -286,14 +284,16 @@ def _list(verb: str, values: dict[str, str], site: Site) -> ET.Element:
         window = _window(query, error="badArgument")
     _prefix_check(query["metadataPrefix"])
     records = verb == "ListRecords"
-    live = _selected(_resources(records=records), "updated_at", window, query.get("set"))
-    removed = _selected(_removed(), "removed_at", window, query.get("set"))
+    public = _public_topics()
+    spec = query.get("set")
+    live = _selected(_resources(records=records), "updated_at", window, spec, public)
+    removed = _selected(_removed(), "removed_at", window, spec, public)
     page, following = _page(live, removed, position, size=settings.OAI_PAGE_SIZE)
     if not page:
         raise OAIError("noRecordsMatch", "No records match these arguments.")
     element = ET.Element(_q(OAI, verb))
     for item in page:
-        element.append(_record(item, site) if records else _header(item))
+        element.append(_record(item, site, public) if records else _header(item, public))
     if following is None and "resumptionToken" not in values:
         return element  # the whole list in one response: no token at all
     token = _add(
@@ -347,8 +347,18 @@ def _removed() -> QuerySet[RemovedResource]:
     return RemovedResource.objects.exclude(uid__in=again).prefetch_related(topics).order_by("pk")
 
 
+def _public_topics() -> frozenset[str]:
+    """The topics a published resource has: the only topic sets there are. A deleted record
+    names no other, so no topic used only by drafts or withdrawn resources is ever shown."""
+    return frozenset(terms_with_counts(Topic).values_list("slug", flat=True))
+
+
 def _selected(
-    queryset: QuerySet[Any], stamp: str, window: _Window, spec: str | None
+    queryset: QuerySet[Any],
+    stamp: str,
+    window: _Window,
+    spec: str | None,
+    public: frozenset[str],
 ) -> QuerySet[Any]:
     """The records of a list within its dates and in its set (none for a set not named here)."""
     if window.start is not None:
@@ -359,12 +369,12 @@ def _selected(
         return queryset
     if spec == "topic":
         return queryset.filter(
-            pk__in=queryset.model.objects.filter(topics__isnull=False).values("pk")
+            pk__in=queryset.model.objects.filter(topics__slug__in=public).values("pk")
         )
     kind, _, value = spec.partition(":")
     if kind == "type" and value:
         return queryset.filter(resource_type=value)
-    if kind == "topic" and value:
+    if kind == "topic" and value in public:
         # A resource has a topic once, so this join repeats no row.
         return queryset.filter(topics__slug=value)
     return queryset.none()
@@ -418,17 +428,18 @@ def _prefix_check(prefix: str) -> None:
         raise OAIError("cannotDisseminateFormat", f"Records come only as {METADATA_PREFIX}.")
 
 
-def _record(item: Resource | RemovedResource, site: Site) -> ET.Element:
+def _record(item: Resource | RemovedResource, site: Site, public: frozenset[str]) -> ET.Element:
     element = ET.Element(_q(OAI, "record"))
-    element.append(_header(item))
+    element.append(_header(item, public))
     if isinstance(item, Resource) and item.status == Status.PUBLISHED:
         metadata = _add(element, _q(OAI, "metadata"))
         metadata.append(_oai_dc(item, site))
     return element
 
 
-def _header(item: Resource | RemovedResource) -> ET.Element:
-    """A record's header; a removed resource carries the sets it had when it was deleted."""
+def _header(item: Resource | RemovedResource, public: frozenset[str]) -> ET.Element:
+    """A record's header; a removed resource carries the sets it had when it was deleted,
+    of those that are still sets."""
     deleted = not isinstance(item, Resource) or item.status != Status.PUBLISHED
     element = ET.Element(_q(OAI, "header"), {"status": "deleted"} if deleted else {})
     stamp = item.updated_at if isinstance(item, Resource) else item.removed_at
@@ -436,7 +447,8 @@ def _header(item: Resource | RemovedResource) -> ET.Element:
     _add(element, _q(OAI, "datestamp"), _datestamp(stamp))
     _add(element, _q(OAI, "setSpec"), f"type:{item.resource_type}")
     for topic in item.topics.all():
-        _add(element, _q(OAI, "setSpec"), f"topic:{topic.slug}")
+        if topic.slug in public:
+            _add(element, _q(OAI, "setSpec"), f"topic:{topic.slug}")
     return element
 
 
@@ -472,7 +484,7 @@ def _oai_dc(resource: Resource, site: Site) -> ET.Element:
         ("date", [resource.published_iso]),
         (
             "type",
-            [resource.get_resource_type_display(), _dcmi_type(resource.resource_type, versions)],
+            [resource.get_resource_type_display(), dcmi_type(resource)],
         ),
         ("description", [resource.summary]),
         ("subject", [topic.name for topic in resource.topics.all()]),
@@ -488,14 +500,6 @@ def _oai_dc(resource: Resource, site: Site) -> ET.Element:
     return dc
 
 
-def _dcmi_type(resource_type: str, versions: list[Version]) -> str:
-    """The DCMI Type Vocabulary's term for a resource; a recording heard, not seen, is Sound."""
-    if resource_type not in _MOVING_IMAGE:
-        return "Text"
-    formats = {version.format for version in versions}
-    return "Sound" if formats == {Format.AUDIO} else "MovingImage"
-
-
 # XML.
 
 
@@ -504,7 +508,7 @@ def _q(namespace: str, name: str) -> str:
 
 
 def _xml_text(text: str) -> str:
-    return _NOT_XML.sub("", text)
+    return xml_safe(text)
 
 
 def _add(

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from signpost.catalogue.models import Resource
+from signpost.catalogue.models import Resource, Topic
+from signpost.catalogue.selectors import languages_with_counts, terms_with_counts
 from signpost.search.engine import SearchParams, read_search, search_ids
 from signpost.search.params import Problem
 
@@ -42,3 +43,25 @@ def search_for_data(
 def search_problems(query: Mapping[str, Any]) -> list[Problem]:
     """What in a search's query string cannot be used, and why (as the resources page says)."""
     return read_search(query)[1]
+
+
+def examples() -> dict[str, Any]:
+    """What the Data and API page's examples name, taken from the catalogue so that each
+    works as written: a well-described resource (dated, with its organisation and an
+    address), the most used topic, and a language besides English with resources."""
+    published = Resource.objects.published()
+    example = (
+        published.filter(
+            published_date__isnull=False,
+            resource_organisations__role__in=["author", "publisher"],
+            versions__url__gt="",
+        )
+        .order_by("uid")
+        .first()
+        or published.order_by("uid").first()
+    )
+    topic = terms_with_counts(Topic).order_by("-published_count", "slug").first()
+    language = (
+        languages_with_counts().exclude(code__startswith="en").order_by("-published_count").first()
+    )
+    return {"example": example, "example_topic": topic, "example_language": language}

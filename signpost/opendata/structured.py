@@ -8,7 +8,7 @@ from typing import Any
 
 from signpost.catalogue.models import Format, Resource, ResourceType, Version
 
-from .citations import authors_of
+from .citations import authors_of, primary_language
 
 SCHEMA_TYPES: dict[str, str] = {
     ResourceType.REPORT: "Report",
@@ -30,24 +30,31 @@ SCHEMA_TYPES: dict[str, str] = {
     ResourceType.INFORMATION: "WebPage",
 }
 
-# The DCMI type vocabulary, for DC.type.
+# The DCMI Type Vocabulary's term for each schema.org type that is not text. A website is
+# Text: the sites in this catalogue are read for what they say, not used as applications.
 DCMI_TYPES = {
     "VideoObject": "MovingImage",
     "Movie": "MovingImage",
-    "WebSite": "InteractiveResource",
-    "WebPage": "Text",
     "AudioObject": "Sound",
 }
+
+# Kinds that may be only heard.
+AUDIBLE = {ResourceType.RECORDING, ResourceType.WEBINAR, ResourceType.FILM}
 
 REPORT_TYPES = {t for t, schema in SCHEMA_TYPES.items() if schema == "Report"}
 
 
 def schema_type(resource: Resource) -> str:
-    if resource.resource_type == ResourceType.RECORDING and all(
-        v.format == Format.AUDIO for v in resource.versions.all()
-    ):
+    """The schema.org type; a recording heard, not seen (every version audio), is audio."""
+    formats = {v.format for v in resource.versions.all()}
+    if resource.resource_type in AUDIBLE and formats == {Format.AUDIO}:
         return "AudioObject"
     return SCHEMA_TYPES.get(resource.resource_type, "CreativeWork")
+
+
+def dcmi_type(resource: Resource) -> str:
+    """The DCMI type, for Dublin Core on pages and in OAI-PMH."""
+    return DCMI_TYPES.get(schema_type(resource), "Text")
 
 
 def _absolute(href: str, base_url: str) -> str:
@@ -111,8 +118,17 @@ def json_ld(resource: Resource, *, base_url: str) -> dict[str, Any]:
     funders = [_organisation(link, base_url) for link in links if link.role == "funder"]
     if funders:
         data["funder"] = funders
+    for role, key in (("editor", "editor"), ("director", "director"), ("speaker", "contributor")):
+        people = [
+            {"@type": "Person", "name": link.person.name}
+            for link in resource.resource_people.all()
+            if link.role == role
+        ]
+        if people:
+            data[key] = people
     if languages:
-        data["inLanguage"] = languages
+        # The language it is cited in first, then the others.
+        data["inLanguage"] = sorted(languages, key=lambda code: code != primary_language(resource))
     topics = [t.name for t in resource.topics.all()]
     if topics:
         data["keywords"] = topics
@@ -123,7 +139,7 @@ def json_ld(resource: Resource, *, base_url: str) -> dict[str, Any]:
     countries = [c.name for c in resource.countries.all()]
     if countries:
         data["spatialCoverage"] = [{"@type": "Place", "name": name} for name in countries]
-    first = languages[0] if languages else None
+    first = primary_language(resource)
     originals = [v for v in versions if v.language_id == first]
     translations = [v for v in versions if v.language_id != first]
     if originals:
@@ -191,7 +207,7 @@ def dublin_core(resource: Resource, *, base_url: str) -> list[tuple[str, str]]:
     ]
     if resource.published_iso:
         tags.append(("DC.date", resource.published_iso))
-    tags.append(("DC.type", DCMI_TYPES.get(schema_type(resource), "Text")))
+    tags.append(("DC.type", dcmi_type(resource)))
     for language in dict.fromkeys(v.language_id for v in resource.versions.all()):
         tags.append(("DC.language", language))
     tags.append(("DC.identifier", base_url + resource.get_absolute_url()))

@@ -7,10 +7,12 @@ from typing import Any
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.formats import number_format
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_safe
 
 from signpost.catalogue.models import Audience, Language, Organisation, Resource, Topic
-from signpost.catalogue.selectors import resource_detail
 from signpost.search.engine import facet_value_is_public
 from signpost.search.params import Problem
 
@@ -36,15 +38,20 @@ def _search_query(request: HttpRequest) -> dict[str, list[str]]:
 
 def _refusal(request: HttpRequest, *, title: str, reasons: list[str], status: int) -> HttpResponse:
     """A clear page for a request that cannot be answered as asked."""
+    query = request.GET.urlencode()
+    back = reverse("site:resource_list") + (f"?{query}" if query else "")
     return render(
-        request, "opendata/refused.html", {"title": title, "reasons": reasons}, status=status
+        request,
+        "opendata/refused.html",
+        {"title": title, "reasons": reasons, "back_url": back},
+        status=status,
     )
 
 
 def _problem_refusal(request: HttpRequest, problems: list[Problem]) -> HttpResponse:
     return _refusal(
         request,
-        title="This search cannot be used as it is",
+        title=gettext("This search cannot be used as it is"),
         reasons=[p.message for p in problems],
         status=400,
     )
@@ -131,7 +138,8 @@ def _search_within(
     request: HttpRequest, *, limit: int, too_many: str
 ) -> tuple[list[Resource], HttpResponse | None]:
     """The resources of the search in the query string, or a refusal saying why not: a
-    search that cannot be used, or one that finds more than `limit`."""
+    search that cannot be used, or one that finds more than `limit` (`too_many` says what
+    to do then, with %(limit)s)."""
     query = _search_query(request)
     problems = selectors.search_problems(query)
     if problems:
@@ -139,10 +147,18 @@ def _search_within(
     resources, count, _, _ = selectors.search_for_data(
         query, limit=limit, sort=request.GET.get("sort", "")
     )
+    if not count:
+        title = gettext("No resources match this search")
+        reason = gettext("There is nothing to download: change the words or filters and try again.")
+        return [], _refusal(request, title=title, reasons=[reason], status=404)
     if count > limit:
-        reason = f"This search finds {count:,} resources. {too_many.format(limit=limit)}"
+        finds = ngettext(
+            "This search finds %(count)s resource.", "This search finds %(count)s resources.", count
+        ) % {"count": number_format(count, force_grouping=True)}
+        what_to_do = too_many % {"limit": number_format(limit, force_grouping=True)}
+        reason = f"{finds} {what_to_do}"
         refusal = _refusal(
-            request, title="Too many resources at once", reasons=[reason], status=400
+            request, title=gettext("Too many resources at once"), reasons=[reason], status=400
         )
         return [], refusal
     return resources, None
@@ -153,8 +169,10 @@ def search_citations(request: HttpRequest, format: str) -> HttpResponse:
     resources, refusal = _search_within(
         request,
         limit=citations.CITATION_LIMIT,
-        too_many="Citations can be downloaded for up to {limit:,} at a time: add words or "
-        "filters to narrow it, or download the whole catalogue from the Data and API page.",
+        too_many=gettext(
+            "Citations can be downloaded for up to %(limit)s at a time: add words or filters "
+            "to narrow it, or download the whole catalogue from the Data and API page."
+        ),
     )
     return refusal or _citation_response(
         request, resources, format=format, name="signpost-citations"
@@ -185,8 +203,10 @@ def search_download(request: HttpRequest) -> HttpResponse:
     resources, refusal = _search_within(
         request,
         limit=downloads.SEARCH_DOWNLOAD_LIMIT,
-        too_many="A search can be downloaded with up to {limit:,}: narrow it, or download the "
-        "whole catalogue from the Data and API page.",
+        too_many=gettext(
+            "A search can be downloaded with up to %(limit)s: narrow it, or download the "
+            "whole catalogue from the Data and API page."
+        ),
     )
     if refusal:
         return refusal
@@ -202,16 +222,16 @@ def search_download(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 def data_page(request: HttpRequest) -> HttpResponse:
-    example = next(iter(Resource.objects.published().order_by("uid")[:1]), None)
-    example_detail = resource_detail(slug=example.slug) if example else None
     return render(
         request,
         "opendata/data.html",
         {
             "base": _base_url(request),
-            "example": example_detail,
-            "citation_limit": citations.CITATION_LIMIT,
-            "search_download_limit": downloads.SEARCH_DOWNLOAD_LIMIT,
+            **selectors.examples(),
+            "citation_limit": number_format(citations.CITATION_LIMIT, force_grouping=True),
+            "search_download_limit": number_format(
+                downloads.SEARCH_DOWNLOAD_LIMIT, force_grouping=True
+            ),
             "licence_name": settings.OPEN_DATA_LICENCE_NAME,
             "licence_url": settings.OPEN_DATA_LICENCE_URL,
         },

@@ -145,7 +145,7 @@ def _batch_documents(ids: list[int]) -> list[Document]:
                     )
                 )
                 + [name for name, _ in countries[pk]]
-                + [TYPE_LABELS.get(resource_type, ""), access_note]
+                + [str(TYPE_LABELS.get(resource_type, "")), access_note]
             ),
             "document": inside[pk][0],
             "document_words": inside[pk][1],

@@ -16,6 +16,7 @@ import numpy as np
 from django.conf import settings
 from django.core.paginator import Page, Paginator
 
+from signpost.catalogue.languages import language_name
 from signpost.catalogue.models import Language, Resource
 
 from . import semantic
@@ -149,7 +150,7 @@ def facet_labels(facet: str, values: Iterable[str]) -> dict[str, str]:
     """What a reader calls each value the catalogue has: read now, so that renames show."""
     values = [v for v in values if 0 < len(v) <= 200 and v.isprintable()]
     if facet == "type":
-        return {v: TYPE_LABELS[v] for v in values if v in TYPE_LABELS}
+        return {v: str(TYPE_LABELS[v]) for v in values if v in TYPE_LABELS}
     source = BY_NAME[facet].source
     if source is None:
         return {v: v for v in values}
@@ -157,7 +158,11 @@ def facet_labels(facet: str, values: Iterable[str]) -> dict[str, str]:
         return {}
     model, key, name = source
     query = model.objects.using(_alias()).filter(**{f"{key}__in": values})
-    return dict(query.values_list(key, name))
+    labels = dict(query.values_list(key, name))
+    if facet == "language":
+        # In the interface's language, from CLDR; the catalogue's English name otherwise.
+        return {code: language_name(code, english) for code, english in labels.items()}
+    return labels
 
 
 def _facets(
@@ -424,7 +429,7 @@ def _explain(
         results.undated_hidden = int((others & (table.year_of == 0)).sum())
     if results.count == 0 and masks:
         results.relaxations = [
-            Relaxation(facet.name, facet.label, n)
+            Relaxation(facet.name, str(facet.label), n)
             for facet in FACETS
             if facet.name in masks
             and (n := int(_combine(matches.mask, masks, skip=facet.name).sum()))

@@ -13,6 +13,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
 from .query import clean
 from .registry import BY_NAME, FACET_NAMES
 
@@ -22,8 +25,17 @@ MIN_YEAR = 1900
 # ASCII digits only: str.isdigit() also accepts "²" and other digits int() refuses.
 _DIGITS = re.compile(r"[0-9]+")
 _PAGE = re.compile(r"[0-9]{1,6}")
-OPEN, CLOSE = "\u2018", "\u2019"  # the typographic single quotes the site's text uses
-YEAR_NAMES = {"year_from": f"{OPEN}from{CLOSE}", "year_to": f"{OPEN}to{CLOSE}"}
+# What is wrong with a year box, in a whole sentence for each box.
+NOT_A_YEAR = {
+    # Translators: "from" and "to" are the boxes "From" and "To" of the "Year published" filter.
+    "year_from": _("Enter the ‘from’ year as 4 digits, like 2019"),  # noqa: RUF001
+    "year_to": _("Enter the ‘to’ year as 4 digits, like 2019"),  # noqa: RUF001
+}
+OUT_OF_RANGE = {
+    # Translators: "from" and "to" are the boxes "From" and "To" of the "Year published" filter.
+    "year_from": _("The ‘from’ year must be between %(first)s and %(last)s"),  # noqa: RUF001
+    "year_to": _("The ‘to’ year must be between %(first)s and %(last)s"),  # noqa: RUF001
+}
 
 
 def max_year() -> int:
@@ -77,8 +89,11 @@ class SearchParams:
             problems.append(
                 Problem(
                     "year_to",
-                    f"The {YEAR_NAMES['year_to']} year must be the same as or after "
-                    f"the {YEAR_NAMES['year_from']} year",
+                    # Translators: "from" and "to" are the boxes of the "Year published" filter.
+                    gettext(
+                        "The ‘to’ year must be the same as or after "  # noqa: RUF001
+                        "the ‘from’ year"  # noqa: RUF001
+                    ),
                 )
             )
             year_from = year_to = None
@@ -104,13 +119,10 @@ def unknown_filter_problems(
     for name, values in asked.items():
         for value in values:
             if value not in known.get(name, []):
-                shown = value if len(value) <= 60 and value.isprintable() else "that value"
-                problems.append(
-                    Problem(
-                        name,
-                        f"No published resource has the {BY_NAME[name].label.lower()} “{shown}”",
-                    )
-                )
+                # Translators: stands for a value too long or odd to show, in "No published
+                # resource has the topic “%(value)s”".
+                shown = value if len(value) <= 60 and value.isprintable() else gettext("that value")
+                problems.append(Problem(name, BY_NAME[name].unknown % {"value": shown}))
     return problems
 
 
@@ -149,14 +161,11 @@ def _year(data: Mapping[str, Any], name: str, problems: list[Problem]) -> int | 
     value = _first(data, name).strip()
     if not value:
         return None
-    which = YEAR_NAMES[name]
     if not _DIGITS.fullmatch(value) or len(value) != 4:
-        problems.append(Problem(name, f"Enter the {which} year as 4 digits, like 2019"))
+        problems.append(Problem(name, str(NOT_A_YEAR[name])))
         return None
     year = int(value)
     if not MIN_YEAR <= year <= max_year():
-        problems.append(
-            Problem(name, f"The {which} year must be between {MIN_YEAR} and {max_year()}")
-        )
+        problems.append(Problem(name, OUT_OF_RANGE[name] % {"first": MIN_YEAR, "last": max_year()}))
         return None
     return year

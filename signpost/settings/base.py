@@ -20,6 +20,12 @@ def env(name: str, default: str | None = None) -> str:
     return value
 
 
+def gettext_noop(text: str) -> str:
+    """Marks text for translation (makemessages finds it by this name) without importing
+    Django's translation machinery into the settings."""
+    return text
+
+
 def env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in env(name, default).split(",") if item.strip()]
 
@@ -59,16 +65,17 @@ MIDDLEWARE = [
     "signpost.site.middleware.GZipPagesMiddleware",
     "signpost.site.middleware.SecurityHeadersMiddleware",
     "signpost.documents.uploads.RefuseLargeUploadsMiddleware",
+    "signpost.opendata.middleware.CrossOriginReadsMiddleware",
     "signpost.site.middleware.RejectControlCharactersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "signpost.opendata.middleware.CrossOriginReadsMiddleware",
     "signpost.site.middleware.DatabaseBusyMiddleware",
 ]
 
@@ -98,7 +105,9 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
                 "signpost.site.context_processors.site",
+                "signpost.site.languages.context",
             ],
         },
     },
@@ -146,6 +155,26 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "en-gb"
+# The interface languages (docs/translations.md): English at the site's root, each other
+# under its own prefix (/pl/...). No cookie and no session ever choose one.
+LANGUAGES = [
+    ("en-gb", "English"),
+    ("cy", "Welsh"),
+    ("pl", "Polish"),
+    ("uk", "Ukrainian"),
+    ("ru", "Russian"),
+    ("ro", "Romanian"),
+    ("sq", "Albanian"),
+    ("vi", "Vietnamese"),
+    ("bg", "Bulgarian"),
+    ("lt", "Lithuanian"),
+    ("lv", "Latvian"),
+    ("sk", "Slovak"),
+    ("zh-hans", "Simplified Chinese"),
+    ("ar", "Arabic"),
+]
+LANGUAGES_BIDI = ["ar"]
+LOCALE_PATHS = [BASE_DIR / "signpost" / "locale"]
 TIME_ZONE = "Europe/London"
 USE_I18N = True
 USE_TZ = True
@@ -195,23 +224,32 @@ ADMIN_PATH = env("ADMIN_PATH", "staff/admin/").strip("/") + "/"
 
 # Help routes, shown in the footer of every public page and on the safety and no-result
 # pages. Change them here, or set SIGNPOST_HELP_ROUTES to a JSON list of the same shape.
-# Where each fact comes from: docs/help-routes.md.
+# Where each fact comes from: docs/help-routes.md. The defaults' words are translated (they
+# are marked here); routes set in the environment are shown as they are written.
 HELP_ROUTES: list[dict[str, str]] = json.loads(
     env(
         "SIGNPOST_HELP_ROUTES",
         json.dumps(
             [
                 {
-                    "label": "In an emergency",
+                    "label": gettext_noop("In an emergency"),
                     "number": "999",
-                    "note": "If you cannot speak, call 999 from a mobile and press 55 when asked",
+                    "note": gettext_noop(
+                        "If you cannot speak, call 999 from a mobile and press 55 when asked"
+                    ),
                 },
                 {
-                    "label": "Modern Slavery & Exploitation Helpline",
+                    "label": gettext_noop("Modern Slavery & Exploitation Helpline"),
                     "number": "08000 121 700",
-                    "note": "Free and confidential, open 24 hours a day, with interpreters",
+                    "note": gettext_noop(
+                        "Free and confidential, open 24 hours a day, with interpreters"
+                    ),
                 },
-                {"label": "Police, when it is not an emergency", "number": "101", "note": ""},
+                {
+                    "label": gettext_noop("Police, when it is not an emergency"),
+                    "number": "101",
+                    "note": "",
+                },
             ]
         ),
     )

@@ -4,12 +4,17 @@ query string for the page and the API alike."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.http import QueryDict
+from django.utils.translation import gettext
 
 from signpost.catalogue.models import Language
 from signpost.search.engine import SearchResults
-from signpost.search.registry import FACETS
+from signpost.search.registry import BY_NAME, FACETS
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 YEAR_PARAMETERS = ("year_from", "year_to", "year", "undated")
 
@@ -18,7 +23,7 @@ YEAR_PARAMETERS = ("year_from", "year_to", "year", "undated")
 class SelectedTag:
     """A selected filter value, shown as a tag that removes it."""
 
-    group: str
+    group: StrOrPromise
     label: str
     remove_url: str
 
@@ -55,17 +60,21 @@ def selected_tags(query: QueryDict, results: SearchResults) -> list[SelectedTag]
             )
     params = results.params
     if params.has_years:
+        years = {"first": params.year_from, "last": params.year_to}
         if params.year_from == params.year_to:
             label = str(params.year_from)
         elif params.year_to is None:
-            label = f"{params.year_from} or later"
+            label = gettext("%(first)s or later") % years
         elif params.year_from is None:
-            label = f"{params.year_to} or earlier"
+            label = gettext("%(last)s or earlier") % years
         else:
-            label = f"{params.year_from} to {params.year_to}"
+            label = gettext("%(first)s to %(last)s") % years
         if params.include_undated:
-            label += ", and undated"
-        tags.append(SelectedTag("Year", label, "?" + query_without(query, *YEAR_PARAMETERS)))
+            # Translators: the years a year filter chose, and resources without a date too.
+            label = gettext("%(years)s, and undated") % {"years": label}
+        tags.append(
+            SelectedTag(BY_NAME["year"].label, label, "?" + query_without(query, *YEAR_PARAMETERS))
+        )
     return tags
 
 
@@ -85,7 +94,7 @@ def language_tags(query: QueryDict, results: SearchResults) -> list[SelectedTag]
         english = labels.get(code, code)
         native = natives.get(code, english)
         label = native if native == english else f"{native} ({english})"
-        tags.append(SelectedTag("Language", label, "?" + remaining.urlencode()))
+        tags.append(SelectedTag(BY_NAME["language"].label, label, "?" + remaining.urlencode()))
     return tags
 
 
@@ -98,10 +107,13 @@ def checkbox_groups(results: SearchResults) -> list[dict[str, object]]:
     ]
 
 
-def relaxation_links(query: QueryDict, results: SearchResults) -> list[tuple[str, str, int]]:
-    """(label, url, count) for each filter whose removal would bring results back."""
+def relaxation_links(
+    query: QueryDict, results: SearchResults
+) -> list[tuple[StrOrPromise, str, int]]:
+    """(words, url, count) for each filter whose removal would bring results back."""
     links = []
     for relaxation in results.relaxations:
         names = YEAR_PARAMETERS if relaxation.facet == "year" else (relaxation.facet,)
-        links.append((relaxation.label, "?" + query_without(query, *names), relaxation.count))
+        words = BY_NAME[relaxation.facet].remove
+        links.append((words, "?" + query_without(query, *names), relaxation.count))
     return links

@@ -8,6 +8,7 @@ line numbers.
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import re
 import traceback
@@ -23,13 +24,24 @@ _QUERY = re.compile(r"\?[^\s'\"]*")
 _LINK_TOKEN = re.compile(r"(/staff/(?:invitation|still-current)/)[^/\s'\"]+")
 
 
+def _address_removed(match: re.Match[str]) -> str:
+    # Only what really is an address: "29/Nov/2026:03:11:29" has the shape of one, not the form.
+    try:
+        ipaddress.ip_address(match.group(0).strip("[]"))
+    except ValueError:
+        return match.group(0)
+    return "-"
+
+
 def redact(text: str) -> str:
     """The text without client addresses or query strings."""
+    if text.startswith("Listening at:"):
+        return text  # the server's own address, which the person starting it needs
     text = _IP_FIELD.sub("ip=-", text)
     text = _QUERY.sub("?…", text)
     text = _LINK_TOKEN.sub(r"\1…", text)
-    text = _IPV4.sub("-", text)
-    return _IPV6.sub("-", text)
+    text = _IPV4.sub(_address_removed, text)
+    return _IPV6.sub(_address_removed, text)
 
 
 def withheld_traceback(exc_info: Any) -> str:

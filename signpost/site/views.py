@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
 from signpost.catalogue import selectors
@@ -16,6 +18,7 @@ from signpost.links.selectors import link_states
 from signpost.search.engine import SearchParams, facet_value_is_public, read_search, search
 from signpost.search.params import page_number
 from signpost.search.query import words_of
+from signpost.search.registry import BY_NAME
 
 from .filters import (
     checkbox_groups,
@@ -34,14 +37,28 @@ HELP_WORDS = frozenset(
 FIRST_PERSON = frozenset(("i", "im", "me", "my", "mine", "myself"))
 # The ways into the library from the home page, by who is asking.
 AUDIENCE_WAYS_IN = [
-    ("people-at-risk", "People at risk and survivors"),
-    ("police", "Police"),
-    ("health-workers", "Health workers"),
-    ("councils", "Councils"),
-    ("lawyers", "Lawyers"),
-    ("businesses", "Businesses"),
-    ("researchers", "Researchers"),
+    ("people-at-risk", _("People at risk and survivors")),
+    ("police", _("Police")),
+    ("health-workers", _("Health workers")),
+    ("councils", _("Councils")),
+    ("lawyers", _("Lawyers")),
+    ("businesses", _("Businesses")),
+    ("researchers", _("Researchers")),
 ]
+# What each list of terms is called, as the site menu calls it.
+BROWSE_TITLES = {
+    "organisations": _("Organisations"),
+    "topics": _("Topics"),
+    "audiences": _("Audiences"),
+    "languages": _("Languages"),
+}
+
+
+def _suggestion_url(suggestion: str | None, rest: str) -> str:
+    """The same search with the suggested words: the words first, then the filters."""
+    if not suggestion:
+        return ""
+    return f"?q={quote(suggestion, safe='/')}" + (f"&{rest}" if rest else "")
 
 
 def page_query(request: HttpRequest) -> str:
@@ -93,7 +110,7 @@ def resource_list(request: HttpRequest) -> HttpResponse:
         "filter_count": len(selected) + len(named),
         "relaxations": relaxation_links(request.GET, results),
         "page_query": page_query(request),
-        "suggestion_query": query_no_q.urlencode(),
+        "suggestion_url": _suggestion_url(results.suggestion, query_no_q.urlencode()),
         "undated_query": with_undated.urlencode(),
         "wants_help": bool((HELP_WORDS | FIRST_PERSON) & set(words_of(request.GET.get("q", "")))),
     }
@@ -148,6 +165,7 @@ def _term_page(
         {
             "term": term,
             "kind": kind,
+            "kind_label": BY_NAME[facet].label,
             "results": search(params),
             "filter_query": f"{facet}={value}",
             "page_query": page_query(request),
@@ -187,7 +205,11 @@ def browse(request: HttpRequest, kind: str) -> HttpResponse:
         if kind == "languages"
         else selectors.terms_with_counts(models[kind])
     )
-    return render(request, "site/browse.html", {"kind": kind, "terms": terms})
+    return render(
+        request,
+        "site/browse.html",
+        {"kind": kind, "title": BROWSE_TITLES[kind], "terms": terms},
+    )
 
 
 @require_safe
@@ -203,6 +225,10 @@ def robots(request: HttpRequest) -> HttpResponse:
         "User-agent: *",
         # The admin's path is not named: where an operator moved it, it stays unlisted.
         "Disallow: /staff/",
+        # Files made on request, for people and harvesters, not for crawling.
+        "Disallow: /resources/download.csv",
+        "Disallow: /resources/cite.",
+        "Disallow: /data/signpost-catalogue.",
         f"Sitemap: {request.build_absolute_uri(reverse('site:sitemap'))}",
     ]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")

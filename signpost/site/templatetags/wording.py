@@ -3,18 +3,14 @@
 from typing import Any
 
 from django import template
+from django.utils.formats import number_format
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext
+
+from signpost.catalogue import languages
 
 register = template.Library()
-
-APOSTROPHE = "\u2019"  # the typographic apostrophe the site's text uses
-
-
-@register.filter
-def possessive(name: str) -> str:
-    """The possessive of a name: an apostrophe alone after a final "s"."""
-    return name + APOSTROPHE + ("" if name.endswith(("s", "S")) else "s")
 
 
 @register.filter
@@ -37,5 +33,13 @@ def file_size(size: int | None) -> str:
     if not size:
         return ""
     if size < 1024 * 1024:
-        return f"{max(1, round(size / 1024))} KB"
-    return f"{size / (1024 * 1024):.1f} MB"
+        # Translators: a file's size in kilobytes.
+        return gettext("%(size)s KB") % {"size": max(1, round(size / 1024))}
+    # Translators: a file's size in megabytes, with one decimal place.
+    return gettext("%(size)s MB") % {"size": number_format(size / (1024 * 1024), 1)}
+
+
+@register.filter
+def language_name(language: Any) -> str:
+    """A catalogue language's name in the page's language (CLDR), or its English name."""
+    return languages.language_name(language.code, language.name_en)

@@ -8,6 +8,11 @@
   var exitUrl = body.getAttribute("data-quick-exit-url") || "https://www.bbc.co.uk/weather";
   var overlay = document.querySelector(".sp-quick-exit-overlay");
   var status = document.querySelector(".sp-quick-exit__status");
+  // What is announced, in the page's language: the page writes the words on Quick Exit.
+  var quickExitBox = document.querySelector(".sp-quick-exit");
+  function words(name, english) {
+    return (quickExitBox && quickExitBox.getAttribute("data-" + name)) || english;
+  }
   var exiting = false;
 
   function quickExit(event) {
@@ -73,10 +78,12 @@
     window.clearTimeout(timer);
     timer = window.setTimeout(reset, 5000);
     if (presses >= 3) {
-      announce("Exiting this page");
+      announce(words("exiting", "Exiting this page"));
       quickExit();
+    } else if (presses === 2) {
+      announce(words("press-once", "Shift, press 1 more time to exit."));
     } else {
-      announce("Shift, press " + (3 - presses) + " more time" + (presses === 2 ? "" : "s") + " to exit.");
+      announce(words("press-twice", "Shift, press 2 more times to exit."));
     }
   });
 

@@ -1,0 +1,96 @@
+"""The interface in many languages: addresses not cookies, names from CLDR, right to left."""
+
+from __future__ import annotations
+
+import re
+from html import unescape
+
+import pytest
+from django.conf import settings
+from django.utils import translation
+
+from signpost.catalogue.languages import language_name
+from signpost.site.languages import own_name, suggested_language
+
+CODES = [code for code, _ in settings.LANGUAGES]
+OTHER_CODES = [code for code in CODES if code != settings.LANGUAGE_CODE]
+
+
+def _html_tag(html: str) -> str:
+    return re.search(r"<html[^>]*>", html).group(0)
+
+
+@pytest.mark.parametrize("code", OTHER_CODES)
+def test_each_language_has_its_own_address_and_says_so(client, demo, code):
+    response = client.get(f"/{code}/")
+    assert response.status_code == 200
+    tag = _html_tag(response.content.decode())
+    assert f'lang="{code}"' in tag
+    assert ('dir="rtl"' in tag) == (code == "ar")
+    assert not response.cookies
+
+
+def test_english_stays_at_the_root_and_a_browser_never_redirects(client, demo):
+    response = client.get("/", HTTP_ACCEPT_LANGUAGE="pl,en;q=0.5")
+    assert response.status_code == 200
+    assert 'lang="en-gb"' in _html_tag(response.content.decode())
+    assert not response.cookies
+    # The browser's language is suggested, in that language, with a link: nothing more.
+    html = response.content.decode()
+    assert 'href="/pl/"' in html and 'class="govuk-body sp-interface-offer"' in html
+    assert client.get("/en-gb/").status_code == 404
+
+
+def test_an_unknown_language_prefix_is_the_site_s_404(client, demo):
+    response = client.get("/xx/resources/")
+    assert response.status_code == 404
+    assert "Page not found" in response.content.decode()
+
+
+def test_a_language_signpost_lacks_falls_back_to_english(rf):
+    request = rf.get("/", HTTP_ACCEPT_LANGUAGE="fr-FR,fr;q=0.9,de;q=0.8")
+    with translation.override(settings.LANGUAGE_CODE):
+        assert suggested_language(request) is None
+        request = rf.get("/", HTTP_ACCEPT_LANGUAGE="zh-CN,zh;q=0.9")
+        assert suggested_language(request) == "zh-hans"
+        request = rf.get("/", HTTP_ACCEPT_LANGUAGE="en-US,pl;q=0.5")
+        assert suggested_language(request) is None
+
+
+def test_the_switcher_keeps_the_page_and_the_query(client, demo):
+    html = client.get("/resources/?q=labour&type=report&page=1").content.decode()
+    links = re.findall(r'<a class="govuk-header__link" href="([^"]+)" hreflang="([^"]+)"', html)
+    by_language = {language: unescape(url) for url, language in links}
+    assert by_language["pl"] == "/pl/resources/?q=labour&type=report&page=1"
+    assert by_language["ar"] == "/ar/resources/?q=labour&type=report&page=1"
+    polish = client.get("/pl/resources/?q=labour&type=report").content.decode()
+    assert 'href="/resources/?q=labour&amp;type=report" hreflang="en-gb"' in polish
+    # The footer lists them too, always in view.
+    assert polish.count('hreflang="uk"') >= 3  # the switcher, the footer and the alternate
+
+
+def test_every_page_names_its_alternates(client, demo):
+    html = client.get("/pl/topics/").content.decode()
+    alternates = re.findall(r'<link rel="alternate" hreflang="([^"]+)" href="([^"]+)"', html)
+    assert {code for code, _ in alternates} == set(CODES) | {"x-default"}
+    assert ("uk", "http://testserver/uk/topics/") in alternates
+    assert ("x-default", "http://testserver/topics/") in alternates
+
+
+def test_names_of_languages_come_from_cldr_in_the_interface_language():
+    assert own_name("pl") == "Polski"
+    assert own_name("uk") == "Українська"
+    assert own_name("ar") == "العربية"
+    assert own_name("en-gb") == "English"
+    with translation.override("pl"):
+        assert language_name("uk") == "Ukraiński"
+        assert language_name("zz-unknown", "Unknown") == "Unknown"
+    with translation.override("uk"):
+        assert language_name("pl") == "Польська"
+
+
+def test_staff_pages_and_the_api_stay_in_english_without_a_switcher(client, demo):
+    sign_in = client.get("/staff/sign-in/").content.decode()
+    assert "sp-languages" not in sign_in
+    assert client.get("/pl/staff/sign-in/").status_code == 404
+    assert client.get("/pl/api/v1/resources").status_code == 404
