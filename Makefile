@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: benchmark-documents demo-documents search-quality benchmark benchmark-import run install install-test migrate serve test lint typecheck pytest assets browser-deps clean
+.PHONY: messages benchmark-documents demo-documents search-quality benchmark benchmark-import run install install-test migrate serve test lint typecheck pytest assets browser-deps clean
 
 $(VENV)/.python-$(PYVERSION):
 	@if [ -z "$(PYVERSION)" ]; then scripts/find_python.sh >/dev/null; \
@@ -45,6 +45,15 @@ run: migrate
 # Rebuild the committed CSS and JS from the npm packages (needs Node.js; run time does not).
 assets:
 	cd frontend && npm ci --no-audit --no-fund && npm run build
+
+# The interface's translations (docs/translations.md): bring every catalogue up to date with
+# the marked strings, then compile what Django reads. Needs GNU gettext (msgfmt).
+LOCALES = cy pl uk ru ro sq vi bg lt lv sk zh_Hans ar
+messages: install
+	DJANGO_SETTINGS_MODULE=signpost.settings.test $(BIN)/python manage.py makemessages $(addprefix -l ,$(LOCALES)) \
+		--ignore='.venv*' --ignore='frontend/node_modules' --ignore='signpost/editorial/*' \
+		--ignore='signpost/documents/*' --ignore='tests/*' --ignore='var/*' --add-location=file
+	DJANGO_SETTINGS_MODULE=signpost.settings.test $(BIN)/python manage.py compilemessages --ignore='.venv*'
 
 # Reading uploaded files (per file and per page), then the index build and searches at
 # 100,000 resources of which 10% carry a 20-page file (BENCH_ARGS are passed on).

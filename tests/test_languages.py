@@ -94,3 +94,45 @@ def test_staff_pages_and_the_api_stay_in_english_without_a_switcher(client, demo
     assert "sp-languages" not in sign_in
     assert client.get("/pl/staff/sign-in/").status_code == 404
     assert client.get("/pl/api/v1/resources").status_code == 404
+
+
+def test_topics_and_audiences_show_their_names_in_the_page_s_language(client, demo):
+    from signpost.catalogue.models import Topic
+
+    forced = Topic.objects.get(slug="forced-labour")
+    polish = forced.translations["pl"]
+    assert polish and polish != forced.name
+    assert polish in client.get("/pl/topics/").content.decode()
+    assert polish in client.get("/pl/topics/forced-labour/").content.decode()
+    tags = client.get("/pl/resources/", {"topic": "forced-labour"}).content.decode()
+    assert polish in tags
+    # English stays English, and a language without the name falls back to it.
+    assert forced.name in client.get("/topics/").content.decode()
+    assert forced.name_in("xx") == forced.name
+
+
+def test_a_search_in_a_language_finds_resources_by_the_translated_names_of_their_terms(
+    client, demo
+):
+    from signpost.catalogue.models import Resource, Topic
+
+    forced = Topic.objects.get(slug="forced-labour")
+    word = max(forced.translations["uk"].split(), key=len)
+    results = client.get("/uk/resources/", {"q": word}).context["results"]
+    tagged = set(Resource.objects.published().filter(topics=forced).values_list("pk", flat=True))
+    found = {r.pk for r in results.resources}
+    assert found & tagged, (word, found)
+
+
+def test_editors_give_a_term_its_names_and_nonsense_is_refused(db, admin_user):
+    from django.core.exceptions import ValidationError
+
+    from signpost.catalogue.services import term_update
+
+    from .factories import TopicFactory
+
+    topic = TopicFactory(name="Health", slug="health")
+    term_update(term=topic, values={"translations": {"pl": "Zdrowie"}}, by=admin_user, via="test")
+    assert topic.name_in("pl") == "Zdrowie"
+    with pytest.raises(ValidationError):
+        term_update(term=topic, values={"translations": ["Zdrowie"]}, by=admin_user, via="test")

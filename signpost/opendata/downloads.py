@@ -6,13 +6,25 @@ format (status, the owner's agreement, review dates) are left out.
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import tempfile
 from collections.abc import Iterable, Iterator
+
+from django.core.files import File
+from django.core.files.storage import default_storage
+from django.db import DEFAULT_DB_ALIAS
 
 from signpost.catalogue.interchange import dumps
 from signpost.catalogue.models import Resource
 from signpost.catalogue.selectors import public_record
 from signpost.catalogue.spreadsheets import csv_text
+from signpost.search.facets import index_version
 
+from .selectors import catalogue_in_batches
+
+# Where the whole-catalogue files are kept, in the file storage (the media folder or S3).
+DOWNLOADS_FOLDER = "downloads"
 # A search's CSV holds at most this many; the whole catalogue is a download of its own.
 SEARCH_DOWNLOAD_LIMIT = 10_000
 
@@ -86,3 +98,38 @@ def _csv_piece(rows: list[list[object]], *, with_header: bool) -> str:
     if with_header:
         return "\ufeff" + csv_text(CSV_COLUMNS, rows)
     return csv_text(None, rows)
+
+
+def catalogue_file(format: str, *, base_url: str) -> tuple[File, str]:
+    """The whole catalogue as one file, made once for each state of the catalogue and kept
+    in the file storage: a download costs a file read, not a pass over every resource (at
+    100,000 resources that pass takes minutes). Returns the open file and its version tag."""
+    # The index's version changes with every write to what the catalogue shows; the address
+    # of the site is in every record.
+    version = index_version(DEFAULT_DB_ALIAS)
+    tag = hashlib.sha256(f"{version}|{base_url}|{format}".encode()).hexdigest()[:20]
+    name = f"{DOWNLOADS_FOLDER}/signpost-catalogue-{tag}.{format}"
+    if not default_storage.exists(name):
+        resources = catalogue_in_batches()
+        pieces = (
+            jsonl_lines(resources, base_url=base_url)
+            if format == "jsonl"
+            else csv_chunks(resources, base_url=base_url)
+        )
+        with tempfile.TemporaryFile() as made:
+            for piece in pieces:
+                made.write(piece.encode())
+            made.seek(0)
+            saved = default_storage.save(name, File(made))
+        _older_removed(keep=saved, format=format)
+        name = saved
+    return default_storage.open(name), tag
+
+
+def _older_removed(*, keep: str, format: str) -> None:
+    """Files of earlier states of the catalogue go once a newer one is made."""
+    with contextlib.suppress(FileNotFoundError, NotImplementedError):
+        for file_name in default_storage.listdir(DOWNLOADS_FOLDER)[1]:
+            path = f"{DOWNLOADS_FOLDER}/{file_name}"
+            if path != keep and file_name.endswith(f".{format}"):
+                default_storage.delete(path)

@@ -19,7 +19,7 @@ def published_for_data() -> Any:
 
 def resources_by_ids(ids: list[int]) -> list[Resource]:
     """These published resources, in the order of `ids`."""
-    found = {r.pk: r for r in published_for_data().filter(pk__in=ids)}
+    found = {r.pk: r for r in published_for_data().filter(pk__any_of=ids)}
     return [found[pk] for pk in ids if pk in found]
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.formats import number_format
@@ -57,7 +58,7 @@ def _problem_refusal(request: HttpRequest, problems: list[Problem]) -> HttpRespo
     )
 
 
-def _licence_link(response: HttpResponse | StreamingHttpResponse) -> None:
+def _licence_link(response: HttpResponseBase) -> None:
     response["Link"] = f'<{settings.OPEN_DATA_LICENCE_URL}>; rel="license"'
 
 
@@ -183,17 +184,20 @@ def search_citations(request: HttpRequest, format: str) -> HttpResponse:
 
 
 @require_safe
-def catalogue_download(request: HttpRequest, format: str) -> StreamingHttpResponse:
-    base = _base_url(request)
-    resources = selectors.catalogue_in_batches()
-    if format == "jsonl":
-        content = downloads.jsonl_lines(resources, base_url=base)
-        content_type = "application/jsonl; charset=utf-8"
+def catalogue_download(request: HttpRequest, format: str) -> HttpResponseBase:
+    made, tag = downloads.catalogue_file(format, base_url=_base_url(request))
+    etag = f'"{tag}"'
+    response: HttpResponseBase
+    if etag in request.headers.get("If-None-Match", ""):
+        made.close()
+        response = HttpResponse(status=304)
     else:
-        content = downloads.csv_chunks(resources, base_url=base)
-        content_type = "text/csv; charset=utf-8"
-    response = StreamingHttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="signpost-catalogue.{format}"'
+        content_type = (
+            "application/jsonl; charset=utf-8" if format == "jsonl" else "text/csv; charset=utf-8"
+        )
+        response = FileResponse(made, content_type=content_type)
+        response["Content-Disposition"] = f'attachment; filename="signpost-catalogue.{format}"'
+    response["ETag"] = etag
     _licence_link(response)
     return response
 

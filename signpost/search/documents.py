@@ -10,7 +10,11 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
+
+from django.conf import settings
+from django.utils import translation
 
 from signpost.catalogue.models import (
     Audience,
@@ -24,6 +28,19 @@ from signpost.catalogue.models import (
 )
 
 from .registry import TYPE_LABELS
+
+
+@cache
+def _type_names_translated() -> dict[str, list[str]]:
+    """Each resource type's name in every interface language but English."""
+    names: dict[str, list[str]] = {}
+    for code, _ in settings.LANGUAGES:
+        if code != settings.LANGUAGE_CODE:
+            with translation.override(code):
+                for value, label in TYPE_LABELS.items():
+                    names.setdefault(value, []).append(str(label))
+    return names
+
 
 # Field name and its weight: a match in the title counts most.
 FIELDS: tuple[tuple[str, float], ...] = (
@@ -100,12 +117,12 @@ def _batch_documents(ids: list[int]) -> list[Document]:
     )
     topics = _grouped(
         Topic.resources.through.objects.filter(resource_id__any_of=ids).values_list(
-            "resource_id", "topic__name", "topic__slug"
+            "resource_id", "topic__name", "topic__slug", "topic__translations"
         )
     )
     audiences = _grouped(
         Audience.resources.through.objects.filter(resource_id__any_of=ids).values_list(
-            "resource_id", "audience__name", "audience__slug"
+            "resource_id", "audience__name", "audience__slug", "audience__translations"
         )
     )
     countries = _grouped(
@@ -125,8 +142,16 @@ def _batch_documents(ids: list[int]) -> list[Document]:
     for pk, title, summary, resource_type, access_note, published, series in resources:
         orgs, tops, auds = organisations[pk], topics[pk], audiences[pk]
         terms = (
-            [name for name, _ in tops] + [name for name, _ in auds] + ([series] if series else [])
+            [name for name, *_ in tops] + [name for name, *_ in auds] + ([series] if series else [])
         )
+        # A search in another language finds a resource by its topics' and audiences' names
+        # in that language, and by its type's.
+        translated = [
+            name
+            for *_, names in tops + auds
+            for name in (names or {}).values()
+            if isinstance(name, str)
+        ] + _type_names_translated().get(resource_type, [])
         fields = {
             "title": title,
             "organisations": " ".join(
@@ -146,13 +171,14 @@ def _batch_documents(ids: list[int]) -> list[Document]:
                 )
                 + [name for name, _ in countries[pk]]
                 + [str(TYPE_LABELS.get(resource_type, "")), access_note]
+                + translated
             ),
             "document": inside[pk][0],
             "document_words": inside[pk][1],
         }
         facets = [("type", resource_type)]
-        facets += [("topic", slug) for _, slug in tops]
-        facets += [("audience", slug) for _, slug in auds]
+        facets += [("topic", slug) for _, slug, _ in tops]
+        facets += [("audience", slug) for _, slug, _ in auds]
         facets += [("organisation", slug) for slug in dict.fromkeys(s for _, _, s in orgs)]
         facets += [("country", slug) for _, slug in countries[pk]]
         facets += [("language", code) for code in dict.fromkeys(c for c, *_ in versions[pk])]

@@ -158,6 +158,9 @@ def facet_labels(facet: str, values: Iterable[str]) -> dict[str, str]:
         return {}
     model, key, name = source
     query = model.objects.using(_alias()).filter(**{f"{key}__in": values})
+    if facet in ("topic", "audience"):
+        # In the interface's language where the vocabulary has it.
+        return {str(getattr(term, key)): str(term) for term in query}
     labels = dict(query.values_list(key, name))
     if facet == "language":
         # In the interface's language, from CLDR; the catalogue's English name otherwise.

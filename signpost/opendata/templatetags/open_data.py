@@ -32,12 +32,15 @@ def resource_head(context: Any, resource: Resource) -> dict[str, Any]:
 def resource_citations(context: Any, resource: Resource) -> dict[str, Any]:
     base = _base_url(context)
     item = citations.csl_item(resource, page_url=base + resource.get_absolute_url(), base_url=base)
+    locale = citations.csl_locale()
     return {
         "resource": resource,
         "styles": [
             (style.label, citations.formatted_html(item, style=style.key))
             for style in citations.STYLES
         ],
+        # A language CSL has no words for is cited in English, and says so.
+        "citation_lang": locale if locale == citations.FALLBACK_LOCALE else "",
         "downloads": [
             (
                 "RIS",
