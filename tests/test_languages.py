@@ -136,3 +136,20 @@ def test_editors_give_a_term_its_names_and_nonsense_is_refused(db, admin_user):
     assert topic.name_in("pl") == "Zdrowie"
     with pytest.raises(ValidationError):
         term_update(term=topic, values={"translations": ["Zdrowie"]}, by=admin_user, via="test")
+
+
+def test_countries_are_named_in_the_page_s_language_from_cldr(client, demo):
+    from signpost.catalogue.models import Country, Resource
+
+    ukraine = Country.objects.get(name="Ukraine")
+    resource = Resource.objects.published().filter(countries=ukraine).first()
+    html = client.get(f"/pl/resources/{resource.slug}/").content.decode()
+    assert "Ukraina" in html
+    assert "Ukraine" in client.get(f"/resources/{resource.slug}/").content.decode()
+
+
+def test_the_catalogue_s_english_keeps_its_direction_in_a_right_to_left_page(client, demo):
+    html = client.get("/ar/resources/", {"q": "trafficking"}).content.decode()
+    assert 'dir="rtl"' in html[:300]
+    assert 'lang="en" dir="auto"' in html  # titles and summaries, written in English
+    assert '<bdi lang="en">' in html  # organisation names inside Arabic sentences

@@ -76,3 +76,19 @@ def language_name(code: str, fallback: str = "") -> str:
     catalogue's English name) where CLDR does not know the language."""
     name = _name_in(code, translation.get_language() or "en")
     return capitalised(name) if name else fallback or code
+
+
+@cache
+def _territory_codes() -> dict[str, str]:
+    """CLDR's territory codes by their English names, lower-cased ("united kingdom": "GB")."""
+    return {name.lower(): code for code, name in Locale.parse("en").territories.items()}
+
+
+def country_name(english: str) -> str:
+    """A country's name in the interface language now active, from CLDR, found by its
+    English name; the English name where CLDR does not have it (a region, say)."""
+    code = _territory_codes().get(english.lower())
+    shown_in = cldr_locale(translation.get_language() or "en")
+    if code is None or shown_in is None:
+        return english
+    return shown_in.territories.get(code, english)

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from .addresses import validate_address
+from .languages import country_name
 
 
 class ResourceType(models.TextChoices):
@@ -168,6 +169,10 @@ class Audience(TranslatedTerm):
 class Country(Term):
     class Meta(Term.Meta):
         verbose_name_plural = "countries"
+
+    def __str__(self) -> str:
+        # On every page, in the page's language (CLDR's name, where it knows the country).
+        return country_name(self.name)
 
 
 class Series(Term):

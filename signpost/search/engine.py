@@ -158,7 +158,7 @@ def facet_labels(facet: str, values: Iterable[str]) -> dict[str, str]:
         return {}
     model, key, name = source
     query = model.objects.using(_alias()).filter(**{f"{key}__in": values})
-    if facet in ("topic", "audience"):
+    if facet in ("topic", "audience", "country"):
         # In the interface's language where the vocabulary has it.
         return {str(getattr(term, key)): str(term) for term in query}
     labels = dict(query.values_list(key, name))

@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
 from django.middleware.gzip import GZipMiddleware
 from django.template.loader import render_to_string
+from django.utils import translation
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -78,6 +79,9 @@ class RejectControlCharactersMiddleware:
                 return JsonResponse(
                     {"detail": [{"field": "", "message": CONTROL_MESSAGE}]}, status=400
                 )
+            # Answered before the language middleware: in English, whatever the thread's
+            # last request was in.
+            translation.activate(settings.LANGUAGE_CODE)
             body = render_to_string("400.html", request=request)
             return HttpResponse(body, status=400)
         return self.get_response(request)
