@@ -19,14 +19,22 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 
-from signpost.catalogue.models import Resource
-from signpost.search.engine import FACET_NAMES, facet_labels
+from signpost.catalogue.models import Audience, Language, Organisation, Resource, Topic
+from signpost.search.engine import FACET_NAMES, facet_labels, read_search
 
 from . import selectors
 from .citations import authors_of
 from .xml_text import xml_safe
 
 FEED_SIZE = 50
+# The term feeds, by the kind in their address: (model, its key field, the search facet, the
+# kind's name). Each feed's URL is named "<facet>_feed".
+TERM_FEEDS: dict[str, tuple[Any, str, str, str]] = {
+    "organisations": (Organisation, "slug", "organisation", "Organisation"),
+    "topics": (Topic, "slug", "topic", "Topic"),
+    "audiences": (Audience, "slug", "audience", "Audience"),
+    "languages": (Language, "code", "language", "Language"),
+}
 # What a search feed's address may ask: the rest (tracking tags, page, sort) is left out.
 SEARCH_PARAMETERS = frozenset(("q", "year_from", "year_to", "undated", *FACET_NAMES))
 
@@ -97,8 +105,9 @@ class ResourceFeed(Feed):
 
     def get_object(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Subject:
         subject: Subject = kwargs["subject"]
-        query = {name: list(values) for name, values in subject.query.items()}
-        subject.resources = selectors.search_for_data(query, limit=FEED_SIZE, sort="added")[0]
+        params, _ = read_search(subject.query)
+        params.sort = "added"
+        subject.resources = selectors.search_for_data(params, limit=FEED_SIZE)[0]
         return subject
 
     def title(self, obj: Subject) -> str:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from typing import Any
 
 from signpost.catalogue.models import Resource, Topic
 from signpost.catalogue.selectors import languages_with_counts, terms_with_counts
-from signpost.search.engine import SearchParams, read_search, search_ids
-from signpost.search.params import Problem
+from signpost.search.engine import SearchParams, search_ids
 
 
 def published_for_data() -> Any:
@@ -28,21 +27,15 @@ def catalogue_in_batches(batch: int = 500) -> Iterator[Resource]:
     return published_for_data().order_by("uid").iterator(chunk_size=batch)
 
 
-def search_for_data(
-    query: Mapping[str, Any], *, limit: int, sort: str = ""
-) -> tuple[list[Resource], int, list[Problem], SearchParams]:
-    """The first `limit` resources a search of the resources page finds, how many it finds,
-    and what in the query could not be used."""
-    params, problems = read_search(query)
-    if sort:
-        params.sort = sort
+# What a search's query string may carry besides the search itself: left out of feeds and
+# downloads of it.
+NOT_SEARCH = ("page", "sort", "page_size")
+
+
+def search_for_data(params: SearchParams, *, limit: int) -> tuple[list[Resource], int]:
+    """The first `limit` resources a search finds, in its order, and how many it finds."""
     ids, count = search_ids(params, limit=limit)
-    return resources_by_ids(ids), count, problems, params
-
-
-def search_problems(query: Mapping[str, Any]) -> list[Problem]:
-    """What in a search's query string cannot be used, and why (as the resources page says)."""
-    return read_search(query)[1]
+    return resources_by_ids(ids), count
 
 
 def examples() -> dict[str, Any]:

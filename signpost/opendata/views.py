@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.conf import settings
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
@@ -13,14 +11,11 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_safe
 
-from signpost.catalogue.models import Audience, Language, Organisation, Resource, Topic
-from signpost.search.engine import facet_value_is_public
+from signpost.catalogue.models import Resource
+from signpost.search.engine import facet_value_is_public, read_search
 from signpost.search.params import Problem
 
 from . import citations, downloads, feeds, selectors
-
-# What a search's query string may carry besides its filters: the rest is left out.
-NOT_SEARCH = ("page", "sort", "page_size")
 
 CITATION_FORMATS = {
     "ris": ("application/x-research-info-systems; charset=utf-8", "ris"),
@@ -34,7 +29,7 @@ def _base_url(request: HttpRequest) -> str:
 
 
 def _search_query(request: HttpRequest) -> dict[str, list[str]]:
-    return {k: v for k, v in request.GET.lists() if k not in NOT_SEARCH}
+    return {k: v for k, v in request.GET.lists() if k not in selectors.NOT_SEARCH}
 
 
 def _refusal(request: HttpRequest, *, title: str, reasons: list[str], status: int) -> HttpResponse:
@@ -74,24 +69,15 @@ def newest_feed(request: HttpRequest) -> HttpResponse:
 @require_safe
 def search_feed(request: HttpRequest) -> HttpResponse:
     query = _search_query(request)
-    problems = selectors.search_problems(query)
+    problems = read_search(query)[1]
     if problems:
         return _problem_refusal(request, problems)
     return feeds.ResourceFeed(request)(request, subject=feeds.search_subject(query))
 
 
-TERM_FEEDS: dict[str, tuple[Any, str, str, str]] = {
-    # kind in the address: (model, its key field, the search facet, the kind's name)
-    "organisations": (Organisation, "slug", "organisation", "Organisation"),
-    "topics": (Topic, "slug", "topic", "Topic"),
-    "audiences": (Audience, "slug", "audience", "Audience"),
-    "languages": (Language, "code", "language", "Language"),
-}
-
-
 @require_safe
 def term_feed(request: HttpRequest, kind: str, key: str) -> HttpResponse:
-    model, field, facet, name = TERM_FEEDS[kind]
+    model, field, facet, name = feeds.TERM_FEEDS[kind]
     term = get_object_or_404(model, **{field: key})
     if not facet_value_is_public(facet, key):
         raise Http404("No published resource has this term")
@@ -141,13 +127,11 @@ def _search_within(
     """The resources of the search in the query string, or a refusal saying why not: a
     search that cannot be used, or one that finds more than `limit` (`too_many` says what
     to do then, with %(limit)s)."""
-    query = _search_query(request)
-    problems = selectors.search_problems(query)
+    params, problems = read_search(_search_query(request))
     if problems:
         return [], _problem_refusal(request, problems)
-    resources, count, _, _ = selectors.search_for_data(
-        query, limit=limit, sort=request.GET.get("sort", "")
-    )
+    params.sort = request.GET.get("sort", "")
+    resources, count = selectors.search_for_data(params, limit=limit)
     if not count:
         title = gettext("No resources match this search")
         reason = gettext("There is nothing to download: change the words or filters and try again.")

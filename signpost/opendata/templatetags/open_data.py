@@ -10,6 +10,8 @@ from django.urls import reverse
 from signpost.catalogue.models import Resource
 
 from .. import citations, downloads, structured
+from ..feeds import TERM_FEEDS
+from ..selectors import NOT_SEARCH
 
 register = template.Library()
 
@@ -57,7 +59,7 @@ def resource_citations(context: Any, resource: Resource) -> dict[str, Any]:
 def search_feed_url(context: Any) -> str:
     """The feed of the search on this page: its words and filters, without page or sort."""
     query = context["request"].GET.copy()
-    for name in ("page", "sort", "page_size"):
+    for name in NOT_SEARCH:
         query.pop(name, None)
     encoded = query.urlencode()
     return reverse("opendata:search_feed") + (f"?{encoded}" if encoded else "")
@@ -72,17 +74,15 @@ def search_export_url(context: Any, name: str) -> str:
     return reverse(f"opendata:{name}") + (f"?{encoded}" if encoded else "")
 
 
-TERM_FEEDS = {
-    "Organisation": ("opendata:organisation_feed", "slug"),
-    "Topic": ("opendata:topic_feed", "slug"),
-    "Audience": ("opendata:audience_feed", "slug"),
-    "Language": ("opendata:language_feed", "code"),
+# The feed of each kind of term page, by the kind's name: its URL and the term's key field.
+TERM_FEED_URLS = {
+    name: (f"opendata:{facet}_feed", key) for _, key, facet, name in TERM_FEEDS.values()
 }
 
 
 @register.simple_tag
 def term_feed_url(kind: str, term: Any) -> str:
-    name, key = TERM_FEEDS[kind]
+    name, key = TERM_FEED_URLS[kind]
     return reverse(name, args=[getattr(term, key)])
 
 
