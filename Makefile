@@ -51,8 +51,8 @@ assets:
 LOCALES = cy pl uk ru ro sq vi bg lt lv sk zh_Hans ar
 messages: install
 	DJANGO_SETTINGS_MODULE=signpost.settings.test $(BIN)/python manage.py makemessages $(addprefix -l ,$(LOCALES)) \
-		--ignore='.venv*' --ignore='frontend/node_modules' --ignore='signpost/editorial/*' \
-		--ignore='signpost/documents/*' --ignore='tests/*' --ignore='var/*' --add-location=file
+		--ignore='.venv*' --ignore='frontend/node_modules' \
+		--ignore='tests/*' --ignore='var/*' --add-location=file
 	DJANGO_SETTINGS_MODULE=signpost.settings.test $(BIN)/python manage.py compilemessages --ignore='.venv*'
 
 # Reading uploaded files (per file and per page), then the index build and searches at

@@ -10,13 +10,17 @@ admin.site.site_title = "Signpost editors"
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path(settings.ADMIN_PATH, admin.site.urls),
-    path("staff/", include("signpost.editorial.urls")),
     path("api/v1/", api.urls),
     path("files/", include("signpost.documents.urls")),
     path("", include("signpost.opendata.urls")),
 ]
-# The public pages in every interface language: English at the root, others under /pl/ etc.
-urlpatterns += i18n_patterns(path("", include("signpost.site.urls")), prefix_default_language=False)
+# The public pages and the partners' and editors' pages in every interface language: English
+# at the root, others under /pl/ etc.
+urlpatterns += i18n_patterns(
+    path("staff/", include("signpost.editorial.urls")),
+    path("", include("signpost.site.urls")),
+    prefix_default_language=False,
+)
 
 handler404 = "signpost.site.views.page_not_found"
 handler500 = "signpost.site.views.server_error"

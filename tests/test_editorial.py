@@ -491,7 +491,7 @@ def test_the_invitation_email_names_the_organisations(
             email="x@a.example", role="owner", organisations=[people["org_a"]], by=None
         )
     (message,) = inbox.to("x@a.example")
-    assert "as owner for Partner A." in inbox.body(message)
+    assert "look after the resources of Partner A." in inbox.body(message)
 
 
 def test_an_editor_downloads_an_agreement_s_evidence(people, states):
@@ -503,3 +503,70 @@ def test_an_editor_downloads_an_agreement_s_evidence(people, states):
     assert answer["Content-Disposition"].startswith("attachment")
     assert answer["Content-Security-Policy"].startswith("sandbox")
     assert answer["X-Content-Type-Options"] == "nosniff"
+
+
+def test_a_partner_invited_in_polish_gets_polish_emails_and_pages(
+    client, people, inbox, run_on_commit
+):
+    from signpost.editorial.models import Account
+
+    editor = client_for(people["editor"])
+    org = people["org_a"]
+    form = editor.get("/staff/editor/invite/").content.decode()
+    assert 'value="pl"' in form and "Polski" in form
+    run_on_commit(
+        lambda: editor.post(
+            "/staff/editor/invite/",
+            {
+                "email": "nowy@a.example",
+                "role": "owner",
+                "organisations": [org.pk],
+                "language": "pl",
+            },
+        )
+    )
+    (invitation_mail,) = inbox.to("nowy@a.example")
+    assert invitation_mail["Subject"] != "You are invited to Signpost"
+    assert "Partner A" in inbox.body(invitation_mail)
+    assert "If you did not expect this email" not in inbox.body(invitation_mail)
+    link = inbox.link(invitation_mail)
+    assert link.startswith("/pl/staff/invitation/")
+
+    owner = client.__class__()
+    page = owner.get(link)
+    assert page.status_code == 200 and 'lang="pl"' in page.content.decode()
+    accepted = owner.post(
+        link, {"username": "nowy", "password": PASSWORD, "password_again": PASSWORD}
+    )
+    assert accepted["Location"].startswith("/pl/staff/")
+    account = Account.objects.get(user__username="nowy")
+    assert account.language == "pl"
+
+    # The editors' answer reaches the Polish owner in Polish and the English owner in English.
+    english_owner = people["owner_a"].account
+    submission = _submitted_by(owner, org)
+    run_on_commit(
+        lambda: editor.post(
+            f"/staff/submissions/{submission.pk}/changes/", {"message": "Więcej szczegółów."}
+        )
+    )
+    (polish_answer,) = inbox.to("nowy@a.example")[1:]
+    (english_answer,) = inbox.to(english_owner.user.email)
+    assert english_answer["Subject"].startswith("Changes requested: ")
+    assert not polish_answer["Subject"].startswith("Changes requested: ")
+    assert "/pl/staff/submissions/" in inbox.body(polish_answer)
+    assert "/pl/" not in inbox.body(english_answer)
+
+    # Signing in on the English pages makes English their language again.
+    owner.post("/staff/sign-out/")
+    owner.post("/staff/sign-in/", {"username": "nowy", "password": PASSWORD})
+    account.refresh_from_db()
+    assert account.language == "en-gb"
+
+
+def _submitted_by(owner, org):
+    sent = owner.post(
+        "/staff/owner/new/", resource_form(publisher=org, summary="Za krótkie.", action="submit")
+    )
+    assert sent.status_code == 302
+    return Submission.objects.get()

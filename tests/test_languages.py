@@ -89,11 +89,37 @@ def test_names_of_languages_come_from_cldr_in_the_interface_language():
         assert language_name("pl") == "Польська"
 
 
-def test_staff_pages_and_the_api_stay_in_english_without_a_switcher(client, demo):
-    sign_in = client.get("/staff/sign-in/").content.decode()
-    assert "sp-languages" not in sign_in
-    assert client.get("/pl/staff/sign-in/").status_code == 404
+def test_partners_pages_are_in_every_language_with_a_switcher_and_stay_private(client, demo):
+    english = client.get("/staff/sign-in/")
+    polish = client.get("/pl/staff/sign-in/")
+    assert english.status_code == polish.status_code == 200
+    assert 'lang="pl"' in polish.content.decode()
+    assert "sp-languages" in polish.content.decode()
+    # The switcher offers this same page in each language.
+    assert 'href="/uk/staff/sign-in/"' in polish.content.decode()
+    for response in (english, polish):
+        assert response["Cache-Control"] == "private, no-store"
+        assert response["X-Robots-Tag"] == "noindex, nofollow"
+        assert response["Referrer-Policy"] == "same-origin"
+    robots = client.get("/robots.txt").content.decode()
+    assert "Disallow: /staff/" in robots and "Disallow: /pl/staff/" in robots
+
+
+def test_the_api_answers_in_the_language_a_client_accepts_at_one_address(client, demo):
     assert client.get("/pl/api/v1/resources").status_code == 404
+    english = client.get("/api/v1/resources", {"page": "x"})
+    polish = client.get("/api/v1/resources", {"page": "x"}, HTTP_ACCEPT_LANGUAGE="pl,en;q=0.5")
+    assert english.status_code == polish.status_code == 422
+    assert english["Content-Language"] == "en-gb"
+    assert polish["Content-Language"] == "pl"
+    assert "Accept-Language" in polish["Vary"]
+    english_message = english.json()["detail"][0]["message"]
+    polish_message = polish.json()["detail"][0]["message"]
+    assert english_message.startswith("Enter the page")
+    assert polish_message and polish_message != english_message
+    # A language Signpost lacks falls back to English.
+    klingon = client.get("/api/v1/resources", {"page": "x"}, HTTP_ACCEPT_LANGUAGE="tlh")
+    assert klingon["Content-Language"] == "en-gb"
 
 
 def test_topics_and_audiences_show_their_names_in_the_page_s_language(client, demo):

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext, gettext_lazy
 from ninja import Field, NinjaAPI, Query, Schema
 from ninja.errors import HttpError, ValidationError
 from pydantic import StringConstraints, create_model
@@ -34,14 +35,16 @@ def _invalid(request: HttpRequest, error: ValidationError) -> HttpResponse:
     problems = []
     for e in error.errors:
         field = str(e.get("loc", ["", ""])[-1])
-        problems.append({"field": field, "message": NUMBER_PROBLEMS.get(field, e.get("msg", ""))})
+        message = NUMBER_PROBLEMS.get(field, e.get("msg", ""))
+        problems.append({"field": field, "message": str(message)})
     return api.create_response(request, {"detail": problems}, status=422)
 
 
 # The parameters that must be numbers, and how to put one right.
 NUMBER_PROBLEMS = {
-    "page": "Enter the page as a whole number from 1 to 100000",
-    "page_size": "Enter page_size as a whole number from 1 to 100",
+    "page": gettext_lazy("Enter the page as a whole number from 1 to 100000"),
+    # Translators: page_size is the name of a parameter and stays as it is.
+    "page_size": gettext_lazy("Enter page_size as a whole number from 1 to 100"),
 }
 
 
@@ -264,5 +267,5 @@ def resources_search(
 def resource_read(request: HttpRequest, resource_id: str) -> dict[str, Any]:
     resource = resources_for_export().published().filter(uid=resource_id).first()
     if resource is None:
-        raise HttpError(404, "No published resource has this id.")
+        raise HttpError(404, gettext("No published resource has this id."))
     return public_record(resource, base_url=request.build_absolute_uri("/")[:-1])

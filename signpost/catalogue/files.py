@@ -10,6 +10,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Literal
 
+from django.utils.translation import gettext
+
 # Where a record's file names point: a folder beside an interchange file, the catalogue's own
 # storage (a record edited on the site names files already stored), or nowhere.
 FilesFrom = Path | Literal["storage"] | None
@@ -42,5 +44,5 @@ def file_store(path: Path, name: str) -> tuple[str, bool]:
 
 def _handler(name: str) -> Callable[..., object]:
     if name not in _handlers:
-        raise FileRefused("Files cannot be taken in: the documents app is not installed.")
+        raise FileRefused(gettext("Files cannot be taken in: the documents app is not installed."))
     return _handlers[name]

@@ -17,6 +17,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Model
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext
 
 from .events import Change, announce_recorded, announce_resources_changed, field_changes
 from .files import FilesFrom, file_store
@@ -647,8 +648,11 @@ def resource_submit(*, resource: Resource, by: Any, via: str) -> Resource:
     """A draft offered for review; published and withdrawn resources are not drafts."""
 
     def change(current: Resource) -> None:
+        # Shown to the owner who sent it (lowercase: the page begins it with a capital).
+        if current.status == Status.PUBLISHED:
+            raise ValueError(gettext("a published resource cannot be submitted"))
         if current.status not in (Status.DRAFT, Status.SUBMITTED):
-            raise ValueError(f"a {current.status} resource cannot be submitted")
+            raise ValueError(gettext("a withdrawn resource cannot be submitted"))
         current.status = Status.SUBMITTED
 
     return _status_change(resource=resource, by=by, via=via, action="submit", change=change)

@@ -13,36 +13,51 @@ import json
 import re
 import sys
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+
+def gettext_noop(message: str) -> str:
+    """Marks a message for translation (makemessages finds it by this name) and leaves it in
+    English: this module imports nothing of Django and runs where no language is chosen. The
+    site translates a label or a refusal where it shows it (`Refused.text`)."""
+    return message
+
+
 # Kinds of file accepted: media type, the extensions a name may end with, a label for people.
 KINDS: dict[str, tuple[str, tuple[str, ...], str]] = {
-    "pdf": ("application/pdf", (".pdf",), "PDF"),
+    "pdf": ("application/pdf", (".pdf",), gettext_noop("PDF")),
     "docx": (
         "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
         (".docx",),
-        "Word document (DOCX)",
+        gettext_noop("Word document (DOCX)"),
     ),
     "pptx": (
         "application/vnd.openxmlformats-officedocument.presentationml.presentation",
         (".pptx",),
-        "PowerPoint slides (PPTX)",
+        gettext_noop("PowerPoint slides (PPTX)"),
     ),
-    "odt": ("application/vnd.oasis.opendocument.text", (".odt",), "OpenDocument text (ODT)"),
-    "png": ("image/png", (".png",), "PNG image"),
-    "jpeg": ("image/jpeg", (".jpg", ".jpeg"), "JPEG image"),
+    "odt": (
+        "application/vnd.oasis.opendocument.text",
+        (".odt",),
+        gettext_noop("OpenDocument text (ODT)"),
+    ),
+    "png": ("image/png", (".png",), gettext_noop("PNG image")),
+    "jpeg": ("image/jpeg", (".jpg", ".jpeg"), gettext_noop("JPEG image")),
 }
 # What a file may look like besides, each refused, in words a person understands.
 OTHER_LOOKS = {
-    "zip": "a zip archive",
-    "markup": "a web page, SVG or XML file",
-    "program": "a program",
-    "archive": "a compressed archive",
-    "old-office": "an old-format or password-protected Office file",
-    "gif": "a GIF image",
+    "zip": gettext_noop("a zip archive"),
+    "markup": gettext_noop("a web page, SVG or XML file"),
+    "program": gettext_noop("a program"),
+    "archive": gettext_noop("a compressed archive"),
+    "old-office": gettext_noop("an old-format or password-protected Office file"),
+    "gif": gettext_noop("a GIF image"),
 }
+ZIP_BOMB = gettext_noop("The file unpacks to far more than its size (a zip bomb).")
+MACROS = gettext_noop("The file holds macros (program code): save it without them.")
 THUMBNAIL_WIDTH = 160  # pixels: shown at 80 CSS pixels wide, sharp on a phone's screen
 THUMBNAIL_MAX_HEIGHT = 240
 THUMBNAIL_QUALITY = 60
@@ -59,8 +74,50 @@ _MARKUP = re.compile(
 )
 
 
+def _same(message: str) -> str:
+    return message
+
+
+def _grouped(number: int) -> str:
+    return f"{number:,}"
+
+
 class Refused(Exception):
-    """The file is not one Signpost accepts; the message says why, for the person uploading."""
+    """The file is not one Signpost accepts; the message says why, for the person uploading.
+
+    `message` is English, marked for translation, with %(name)s placeholders for `params`: a
+    whole number (grouped in thousands), a kind of file (`kind`: a key of KINDS or
+    OTHER_LOOKS), the kinds a file could be read as at once (`looks`), or plain text. str()
+    gives the reason in English; `text` in the language of whoever reads it.
+    """
+
+    def __init__(self, message: str, **params: Any):
+        self.message, self.params = message, params
+        super().__init__(self.text())
+
+    def text(
+        self,
+        translate: Callable[[str], str] = _same,
+        grouped: Callable[[int], str] = _grouped,
+    ) -> str:
+        """The reason, each part put into words by `translate` (Django's gettext, on the
+        site), its numbers by `grouped`."""
+        values: dict[str, Any] = {}
+        for name, value in self.params.items():
+            if name == "kind":
+                values[name] = translate(_describe(value))
+            elif name == "looks":
+                kinds = sorted(translate(_describe(look)) for look in value)
+                values[name] = kinds[0]
+                for other in kinds[1:]:
+                    # Translators: two kinds of file, as in "a PDF and a zip archive".
+                    both = translate(gettext_noop("%(first)s and %(second)s"))
+                    values[name] = both % {"first": values[name], "second": other}
+            elif isinstance(value, int):
+                values[name] = grouped(value)
+            else:
+                values[name] = value
+        return translate(self.message) % values if values else translate(self.message)
 
 
 @dataclass
@@ -123,53 +180,63 @@ def _zip_kind(path: Path) -> str:
     try:
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError) as error:
-        raise Refused("The file looks like an Office document but is damaged.") from error
+        raise Refused(
+            gettext_noop("The file looks like an Office document but is damaged.")
+        ) from error
     with archive:
         members = archive.infolist()
         if len(members) > ZIP_MAX_MEMBERS:
-            raise Refused("The file holds too many parts to be a real document.")
+            raise Refused(gettext_noop("The file holds too many parts to be a real document."))
         total = 0
         for member in members:
             total += member.file_size
             if member.flag_bits & 0x1:
-                raise Refused("The file is protected by a password: upload it without one.")
+                raise Refused(
+                    gettext_noop("The file is protected by a password: upload it without one.")
+                )
             if member.file_size > 1 << 20 and member.file_size > ZIP_MAX_RATIO * max(
                 member.compress_size, 1
             ):
-                raise Refused("The file unpacks to far more than its size (a zip bomb).")
+                raise Refused(ZIP_BOMB)
         if total > ZIP_MAX_TOTAL:
-            raise Refused("The file unpacks to far more than its size (a zip bomb).")
+            raise Refused(ZIP_BOMB)
         names = {m.filename for m in members}
         if any(n.lower().endswith("vbaproject.bin") for n in names):
-            raise Refused("The file holds macros (program code): save it without them.")
+            raise Refused(MACROS)
         if any(n.startswith(("Basic/", "Scripts/")) for n in names):
-            raise Refused("The file holds macros (program code): save it without them.")
+            raise Refused(MACROS)
         if "[Content_Types].xml" in names:
             types = archive.read("[Content_Types].xml")[:200_000].lower()
             if b"macroenabled" in types or b"vbaproject" in types:
-                raise Refused("The file holds macros (program code): save it without them.")
+                raise Refused(MACROS)
             if "word/document.xml" in names:
                 return "docx"
             if "ppt/presentation.xml" in names:
                 return "pptx"
         if "mimetype" in names and archive.read("mimetype")[:100] == KINDS["odt"][0].encode():
             return "odt"
-    raise Refused("The file is a zip archive, not a document Signpost accepts.")
+    raise Refused(gettext_noop("The file is a zip archive, not a document Signpost accepts."))
 
 
 def kind_of(path: Path) -> str:
     """The kind of an accepted file, decided from its bytes alone; raises Refused."""
     found = looks(path)
     if len(found) > 1:
-        names = " and ".join(sorted(_describe(look) for look in found))
-        raise Refused(f"The file can be read as {names} at once, so it is not safe to keep.")
+        raise Refused(
+            gettext_noop("The file can be read as %(looks)s at once, so it is not safe to keep."),
+            looks=sorted(found),
+        )
     if not found:
-        raise Refused("The file is not a PDF, Word, OpenDocument, PowerPoint, PNG or JPEG file.")
+        raise Refused(
+            gettext_noop("The file is not a PDF, Word, OpenDocument, PowerPoint, PNG or JPEG file.")
+        )
     look = found.pop()
     if look == "zip":
         return _zip_kind(path)
     if look not in KINDS:
-        raise Refused(f"The file is {_describe(look)}, which Signpost does not accept.")
+        raise Refused(
+            gettext_noop("The file is %(kind)s, which Signpost does not accept."), kind=look
+        )
     return look
 
 
@@ -183,8 +250,10 @@ def _pdf(path: Path) -> Any:
         return pdfium.PdfDocument(str(path))
     except pdfium.PdfiumError as error:
         if "password" in str(error).lower():
-            raise Refused("The PDF is protected by a password: upload it without one.") from error
-        raise Refused("The PDF is damaged and cannot be read.") from error
+            raise Refused(
+                gettext_noop("The PDF is protected by a password: upload it without one.")
+            ) from error
+        raise Refused(gettext_noop("The PDF is damaged and cannot be read.")) from error
 
 
 # Pillow's names for each kind; phones save JPEG photos as MPO (a JPEG with a second picture).
@@ -201,20 +270,28 @@ def _check_image(path: Path, kind: str) -> dict[str, Any]:
             width, height = image.size
             if width * height > MAX_PIXELS:
                 raise Refused(
-                    f"The image says it is {width} by {height} pixels: too large to show safely."
+                    gettext_noop(
+                        "The image says it is %(width)s by %(height)s pixels: too large to "
+                        "show safely."
+                    ),
+                    # As text: sizes in pixels are not grouped in thousands.
+                    width=str(width),
+                    height=str(height),
                 )
             # Served as it is (nothing is stripped), a photo would tell anyone where it was
             # taken: a survivor's home, a shelter.
             if image.getexif().get_ifd(_GPS):
                 raise Refused(
-                    "The photo records the place where it was taken (GPS location). "
-                    "Save a copy without the location and upload that."
+                    gettext_noop(
+                        "The photo records the place where it was taken (GPS location). "
+                        "Save a copy without the location and upload that."
+                    )
                 )
             image.load()
     except Image.DecompressionBombError as error:
-        raise Refused("The image says it is too large to show safely.") from error
+        raise Refused(gettext_noop("The image says it is too large to show safely.")) from error
     except (OSError, SyntaxError, ValueError) as error:
-        raise Refused("The image is damaged and cannot be read.") from error
+        raise Refused(gettext_noop("The image is damaged and cannot be read.")) from error
     return {"pages": 1}
 
 
@@ -226,17 +303,21 @@ def check(path: Path, kind: str, limits: Limits) -> dict[str, Any]:
         document.close()
         if pages > limits.max_pages:
             raise Refused(
-                f"The PDF has {pages:,} pages; Signpost keeps up to {limits.max_pages:,}."
+                # Translators: both numbers are always more than 1 (2,001 and 2,000, say); where
+                # a noun after a number changes with it, word it as "pages: %(pages)s".
+                gettext_noop("The PDF has %(pages)s pages; Signpost keeps up to %(most)s."),
+                pages=pages,
+                most=limits.max_pages,
             )
         if pages == 0:
-            raise Refused("The PDF has no pages.")
+            raise Refused(gettext_noop("The PDF has no pages."))
         return {"pages": pages}
     if kind in ("png", "jpeg"):
         return _check_image(path, kind)
     try:
         texts = _office_pages(path, kind, Limits(text_pages=limits.max_pages + 1))
     except (KeyError, ValueError, zipfile.BadZipFile, SyntaxError) as error:
-        raise Refused("The document is damaged and cannot be read.") from error
+        raise Refused(gettext_noop("The document is damaged and cannot be read.")) from error
     return {"pages": len(texts)}
 
 
@@ -472,7 +553,8 @@ def main(argv: list[str]) -> int:
         else:
             raise SystemExit(f"unknown action {action!r}")
     except Refused as refused:
-        result = {"refused": str(refused)}
+        # The reason in English, and its parts, for the site to put into the reader's language.
+        result = {"refused": str(refused), "message": refused.message, "params": refused.params}
     sys.stdout.write(json.dumps(result))
     return 0
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.utils.translation import gettext, ngettext
 
 from .reader import Limits, Refused
 
@@ -50,25 +51,37 @@ def run(action: str, path: Path, *extra: str) -> dict[str, Any]:
             check=False,
         )
     except subprocess.TimeoutExpired as error:
+        seconds = settings.DOCUMENT_READ_SECONDS * 2 + 5
         raise Unreadable(
-            f"reading took longer than {settings.DOCUMENT_READ_SECONDS * 2 + 5} seconds"
+            # Translators: completes "The file could not be checked: ..." (lowercase, no full stop).
+            ngettext(
+                "reading took longer than %(seconds)s second",
+                "reading took longer than %(seconds)s seconds",
+                seconds,
+            )
+            % {"seconds": seconds}
         ) from error
     if finished.returncode != 0:
         raise Unreadable(_why(finished.returncode, finished.stderr))
     try:
         answer = json.loads(finished.stdout)
     except ValueError as error:
-        raise Unreadable("the reader gave no answer") from error
+        # Translators: completes "The file could not be checked: ..." (lowercase, no full stop).
+        raise Unreadable(gettext("the reader gave no answer")) from error
     if "refused" in answer:
-        raise Refused(answer["refused"])
+        raise Refused(answer.get("message") or answer["refused"], **answer.get("params") or {})
     return dict(answer)
 
 
 def _why(code: int, stderr: bytes) -> str:
     """A short reason for editors, from how the child ended (never the file's contents)."""
+    if code == -9:
+        # Translators: completes "The file could not be checked: ..." (lowercase, no full stop).
+        return gettext("it used more than its processor time")
+    if code == -24:
+        return gettext("it used too much time")
     if code < 0:
-        signals = {-9: "it used more than its processor time", -24: "it used too much time"}
-        return signals.get(code, f"the reader stopped (signal {-code})")
+        return gettext("the reader stopped (signal %(signal)s)") % {"signal": -code}
     if b"MemoryError" in stderr:
-        return "reading it needed more memory than allowed"
-    return "the reader could not make sense of it"
+        return gettext("reading it needed more memory than allowed")
+    return gettext("the reader could not make sense of it")

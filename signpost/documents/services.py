@@ -17,6 +17,9 @@ from django.core.files import File
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
+from django.utils import translation
+from django.utils.formats import number_format
+from django.utils.translation import gettext
 
 from signpost.catalogue.files import FileRefused
 from signpost.catalogue.models import StoredFile, TextState, Version
@@ -41,13 +44,26 @@ def _claims_match(kind: str, name: str, claimed_type: str) -> None:
     media_type, extensions, label = KINDS[kind]
     suffix = PurePosixPath(name).suffix.lower()
     if suffix not in extensions:
-        said = f"named {suffix}" if suffix else "named without a type"
-        raise FileRefused(
-            f"The file is {said} but it is a {label}: rename it, or upload the right file."
-        )
+        if suffix:
+            # Translators: the name's ending (.docx), then the kind of file (PDF, PNG image).
+            message = gettext(
+                "The file is named %(suffix)s but it is a %(kind)s: rename it, or upload the "
+                "right file."
+            )
+        else:
+            # Translators: the kind of file (PDF, Word document (DOCX), PNG image).
+            message = gettext(
+                "The file is named without a type but it is a %(kind)s: rename it, or upload "
+                "the right file."
+            )
+        raise FileRefused(message % {"suffix": suffix, "kind": gettext(label)})
     claimed = claimed_type.split(";")[0].strip().lower()
     if claimed not in _CLAIMS_NOTHING | {media_type} | _ALSO_CLAIMED.get(media_type, set()):
-        raise FileRefused(f"Your browser sent the file as {claimed}, but it is a {label}.")
+        raise FileRefused(
+            # Translators: a media type (text/html), then the kind of file (PDF, PNG image).
+            gettext("Your browser sent the file as %(claimed)s, but it is a %(kind)s.")
+            % {"claimed": claimed, "kind": gettext(label)}
+        )
 
 
 def _checked(path: Path, name: str, claimed_type: str = "") -> tuple[str, int | None]:
@@ -56,7 +72,7 @@ def _checked(path: Path, name: str, claimed_type: str = "") -> tuple[str, int | 
     if status.st_size > settings.DOCUMENT_MAX_BYTES:
         raise FileRefused(too_large_message())
     if status.st_size == 0:
-        raise FileRefused("The file is empty.")
+        raise FileRefused(gettext("The file is empty."))
     kind, pages = _sandbox_check(str(path), status.st_size, status.st_mtime_ns)
     _claims_match(kind, name, claimed_type)
     return kind, pages
@@ -70,10 +86,16 @@ def _sandbox_check(path: str, size: int, mtime_ns: int) -> tuple[str, int | None
     try:
         answer = sandbox.run("check", Path(path))
     except Refused as refused:
-        raise FileRefused(str(refused)) from refused
+        raise FileRefused(refused.text(gettext, _grouped)) from refused
     except sandbox.Unreadable as unreadable:
-        raise FileRefused(f"The file could not be checked: {unreadable}.") from unreadable
+        raise FileRefused(
+            gettext("The file could not be checked: %(reason)s.") % {"reason": unreadable}
+        ) from unreadable
     return str(answer["kind"]), answer.get("pages")
+
+
+def _grouped(number: int) -> str:
+    return number_format(number, force_grouping=True)
 
 
 def document_check(path: Path, name: str) -> None:
@@ -111,7 +133,7 @@ def document_store(path: Path, name: str, claimed_type: str = "") -> tuple[str, 
     except Exception as error:  # any storage's failure: a full disk, object storage down
         logger.exception("Could not store an upload")
         raise FileRefused(
-            "The file could not be stored just now: try again in a few minutes."
+            gettext("The file could not be stored just now: try again in a few minutes.")
         ) from error
     try:
         with transaction.atomic():
@@ -181,7 +203,12 @@ def stored_file_read(*, stored: StoredFile) -> str:
     pages: list[str] = []
     state, note = TextState.READ, ""
     thumbnail, width, height = "", None, None
-    with _from_storage(stored.name) as path, tempfile.TemporaryDirectory() as folder:
+    # What is recorded (the note) is in the site's language, whoever's request queued it.
+    with (
+        translation.override(settings.LANGUAGE_CODE),
+        _from_storage(stored.name) as path,
+        tempfile.TemporaryDirectory() as folder,
+    ):
         out = Path(folder) / "thumbnail.webp"
         try:
             answer = sandbox.run("read", path, str(out))

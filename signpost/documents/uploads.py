@@ -10,6 +10,8 @@ from django.conf import settings
 from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.translation import gettext
 
 # A form may carry a file for each of a few versions at once, and its other fields.
 FILES_PER_FORM = 5
@@ -17,12 +19,19 @@ FORM_ALLOWANCE = 1024 * 1024
 
 
 def size_label(size: int) -> str:
-    return f"{size / (1024 * 1024):.0f} MB" if size >= 1024 * 1024 else f"{size // 1024} KB"
+    if size >= 1024 * 1024:
+        # Translators: a size in megabytes.
+        return gettext("%(size)s MB") % {"size": f"{size / (1024 * 1024):.0f}"}
+    # Translators: a size in kilobytes.
+    return gettext("%(size)s KB") % {"size": size // 1024}
 
 
 def too_large_message() -> str:
     limit = size_label(settings.DOCUMENT_MAX_BYTES)
-    return f"The file is larger than {limit}, the largest Signpost accepts."
+    # Translators: a size, as in "50 MB".
+    return gettext("The file is larger than %(limit)s, the largest Signpost accepts.") % {
+        "limit": limit
+    }
 
 
 class RefuseLargeUploadsMiddleware:
@@ -38,9 +47,12 @@ class RefuseLargeUploadsMiddleware:
         except ValueError:
             length = 0
         if length > settings.DOCUMENT_MAX_BYTES * FILES_PER_FORM + FORM_ALLOWANCE:
-            page = render_to_string(
-                "documents/too_large.html", {"message": too_large_message()}, request=None
-            )
+            # Before LocaleMiddleware: the page's language is its address's.
+            language = translation.get_language_from_path(request.path_info)
+            with translation.override(language or settings.LANGUAGE_CODE):
+                page = render_to_string(
+                    "documents/too_large.html", {"message": too_large_message()}, request=None
+                )
             return HttpResponse(page, status=413)
         return self.get_response(request)
 

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.forms import formset_factory
 from django.http import QueryDict
 from django.utils.functional import cached_property
+from django.utils.translation import get_language, gettext, gettext_lazy
 
 from signpost.catalogue.files import FileRefused
 from signpost.catalogue.interchange import Problem
@@ -28,6 +29,7 @@ from signpost.catalogue.models import (
 from signpost.documents.reader import label_of
 from signpost.documents.services import upload_store
 from signpost.documents.uploads import size_label, too_large_message
+from signpost.site.languages import own_name
 
 from .models import Role
 
@@ -39,51 +41,70 @@ def _lines(text: str) -> list[str]:
 
 
 class ResourceForm(forms.Form):
-    title = forms.CharField(max_length=300)
+    title = forms.CharField(label=gettext_lazy("Title"), max_length=300)
     summary = forms.CharField(
+        label=gettext_lazy("Summary"),
         widget=forms.Textarea(attrs={"rows": 8}),
         required=False,
-        help_text="Plain text in your own words. Leave a blank line between paragraphs.",
+        help_text=gettext_lazy(
+            "Plain text in your own words. Leave a blank line between paragraphs."
+        ),
     )
-    resource_type = forms.ChoiceField(label="Type", choices=ResourceType.choices)
+    resource_type = forms.ChoiceField(
+        # Translators: the type of a resource (a report, a leaflet...), a form field's label.
+        label=gettext_lazy("Type"),
+        choices=ResourceType.choices,
+    )
     published = forms.CharField(
-        label="Date published",
+        label=gettext_lazy("Date published"),
         required=False,
         max_length=10,
-        help_text="As precisely as you know it: 2021, 2021-04 or 2021-04-12.",
+        help_text=gettext_lazy("As precisely as you know it: 2021, 2021-04 or 2021-04-12."),
     )
-    publisher = forms.ModelChoiceField(queryset=Organisation.objects.none(), empty_label=None)
+    publisher = forms.ModelChoiceField(
+        label=gettext_lazy("Publisher"), queryset=Organisation.objects.none(), empty_label=None
+    )
     partners = forms.CharField(
-        label="Other organisations",
+        label=gettext_lazy("Other organisations"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="One per line: partners, funders or co-authors.",
+        help_text=gettext_lazy("One per line: partners, funders or co-authors."),
     )
     topics = forms.CharField(
+        label=gettext_lazy("Topics"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="One per line, for example: Child trafficking.",
+        help_text=gettext_lazy("One per line, for example: Child trafficking."),
     )
     audiences = forms.MultipleChoiceField(
-        required=False, widget=forms.CheckboxSelectMultiple, choices=[]
+        label=gettext_lazy("Audiences"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        choices=[],
     )
     countries = forms.CharField(
+        label=gettext_lazy("Countries"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="One per line.",
+        help_text=gettext_lazy("One per line."),
     )
     access_note = forms.CharField(
+        label=gettext_lazy("Access note"),
         required=False,
         max_length=300,
-        help_text="Anything a reader needs to know first, for example: free registration required.",
+        help_text=gettext_lazy(
+            "Anything a reader needs to know first, for example: free registration required."
+        ),
     )
 
     def __init__(self, *args: Any, organisations: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.fields["publisher"].queryset = organisations  # type: ignore[attr-defined]
+        # Chosen by their English names (the record's), shown in the page's language.
+        language = get_language() or ""
         self.fields["audiences"].choices = [  # type: ignore[attr-defined]
-            (name, name)
-            for name in Audience.objects.order_by("name").values_list("name", flat=True)
+            (audience.name, audience.name_in(language))
+            for audience in Audience.objects.order_by("name")
         ]
 
     @classmethod
@@ -140,40 +161,45 @@ class ResourceForm(forms.Form):
 
 
 class VersionForm(forms.Form):
-    language = forms.ChoiceField(choices=[])
-    format = forms.ChoiceField(choices=Format.choices)
+    language = forms.ChoiceField(label=gettext_lazy("Language"), choices=[])
+    format = forms.ChoiceField(label=gettext_lazy("Format"), choices=Format.choices)
     url = forms.CharField(
-        label="Address",
+        # Translators: a web address (URL), a form field's label.
+        label=gettext_lazy("Address"),
         required=False,
         max_length=500,
-        help_text="The document's own address (https://...). Leave empty if it has none yet.",
+        help_text=gettext_lazy(
+            "The document's own address (https://...). Leave empty if it has none yet."
+        ),
     )
     title = forms.CharField(
-        label="Title in this language",
+        label=gettext_lazy("Title in this language"),
         required=False,
         max_length=300,
-        help_text="Only where it differs from the title above.",
+        help_text=gettext_lazy("Only where it differs from the title above."),
     )
     upload = forms.FileField(
-        label="Or upload the file",
+        label=gettext_lazy("Or upload the file"),
         required=False,
-        help_text=(
-            "A PDF, Word (DOCX), OpenDocument text, PowerPoint (PPTX), PNG or JPEG file, "
-            f"up to {size_label(settings.DOCUMENT_MAX_BYTES)}. "
-            "Only when it has no address of its own."
-        ),
         widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.docx,.odt,.pptx,.png,.jpg,.jpeg"}),
     )
     file = forms.CharField(widget=forms.HiddenInput, required=False)
-    remove_file = forms.BooleanField(label="Remove the file from this version", required=False)
+    remove_file = forms.BooleanField(
+        label=gettext_lazy("Remove the file from this version"), required=False
+    )
 
     def __init__(self, *args: Any, too_large: Container[str] = (), **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.too_large = self.add_prefix("upload") in too_large
+        # Written here, not with the field: the limit's unit is in the request's language.
+        self.fields["upload"].help_text = gettext(
+            "A PDF, Word (DOCX), OpenDocument text, PowerPoint (PPTX), PNG or JPEG file, "
+            "up to %(size)s. Only when it has no address of its own."
+        ) % {"size": size_label(settings.DOCUMENT_MAX_BYTES)}
         if self["file"].value():
-            self.fields["upload"].label = "Replace the file with another"
+            self.fields["upload"].label = gettext("Replace the file with another")
         self.fields["language"].choices = [  # type: ignore[attr-defined]
-            ("", "Choose a language"),
+            ("", gettext("Choose a language")),
             *Language.objects.order_by("name_en").values_list("code", "name_en"),
         ]
         self.fields["language"].required = False
@@ -193,28 +219,37 @@ class VersionForm(forms.Form):
             if not data.get("url", "").strip():
                 self.add_error(
                     "url",
-                    "Give this version's address before removing its file, or clear its "
-                    "language to remove the whole version.",
+                    gettext(
+                        "Give this version's address before removing its file, or clear its "
+                        "language to remove the whole version."
+                    ),
                 )
                 return data
             data["file"] = ""
             self._name_file("")
         if upload and data.get("url", "").strip():
-            self.add_error("upload", "Give an address or upload a file, not both.")
+            self.add_error("upload", gettext("Give an address or upload a file, not both."))
         elif data.get("file") and data.get("url", "").strip():
             self.add_error(
                 "url",
-                "This version holds a file. To give an address instead, tick "
-                "“Remove the file from this version”.",
+                gettext(
+                    "This version holds a file. To give an address instead, tick "
+                    "“Remove the file from this version”."
+                ),
             )
         elif upload:
             try:
                 data["file"] = upload_store(upload)
                 self._name_file(data["file"])
             except FileRefused as refused:
-                self.add_error("upload", f"“{upload.name}” was not accepted. {refused}")
+                self.add_error(
+                    "upload",
+                    # Translators: the file's name, then why it was refused (a sentence or two).
+                    gettext("“%(name)s” was not accepted. %(reason)s")
+                    % {"name": upload.name, "reason": refused},
+                )
         if data.get("file") and not data.get("language"):
-            self.add_error("language", "Choose the language the file is in.")
+            self.add_error("language", gettext("Choose the language the file is in."))
         return data
 
     def _name_file(self, name: str) -> None:
@@ -227,7 +262,7 @@ class VersionForm(forms.Form):
     @property
     def stored_kind(self) -> str:
         stored = self.stored
-        return label_of(stored.media_type) if stored else ""
+        return gettext(label_of(stored.media_type)) if stored else ""
 
     @cached_property
     def stored(self) -> StoredFile | None:
@@ -293,89 +328,129 @@ def problems_to_forms(problems: list[Problem], form: ResourceForm, versions: Any
         if head == "organisations":
             form.add_error("partners", problem.message)
         elif head == "versions":
-            form.add_error(None, f"Versions: {problem.message}")
+            form.add_error(None, gettext("Versions: %(problem)s") % {"problem": problem.message})
         else:
             form.add_error(_FIELD_OF_PROBLEM.get(head), problem.message)
 
 
 class MessageForm(forms.Form):
     message = forms.CharField(
+        label=gettext_lazy("Message"),
         widget=forms.Textarea(attrs={"rows": 4}),
         max_length=5000,
-        help_text="The owner sees this message.",
+        help_text=gettext_lazy("The owner sees this message."),
     )
 
 
 class AgreementForm(forms.Form):
     given_by = forms.CharField(
-        label="Who agreed", max_length=200, help_text="Their name and organisation."
+        label=gettext_lazy("Who agreed"),
+        max_length=200,
+        help_text=gettext_lazy("Their name and organisation."),
     )
-    given_on = forms.DateField(label="When they agreed", help_text="For example 2026-11-28.")
+    given_on = forms.DateField(
+        label=gettext_lazy("When they agreed"), help_text=gettext_lazy("For example 2026-11-28.")
+    )
     how = forms.CharField(
-        label="How they agreed", max_length=300, help_text="For example: by email to the office."
+        label=gettext_lazy("How they agreed"),
+        max_length=300,
+        help_text=gettext_lazy("For example: by email to the office."),
     )
-    note = forms.CharField(label="Note", required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    evidence = forms.FileField(label="Evidence (optional)", required=False)
+    note = forms.CharField(
+        label=gettext_lazy("Note"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    evidence = forms.FileField(label=gettext_lazy("Evidence (optional)"), required=False)
 
     def clean_evidence(self) -> Any:
         evidence = self.cleaned_data.get("evidence")
         if evidence and evidence.size > 10 * 1024 * 1024:
-            raise ValidationError("The evidence file must be smaller than 10 MB.")
+            raise ValidationError(gettext("The evidence file must be smaller than 10 MB."))
         return evidence
 
 
 class InvitationForm(forms.Form):
-    email = forms.EmailField(label="Email address")
+    email = forms.EmailField(label=gettext_lazy("Email address"))
     role = forms.ChoiceField(
-        choices=[(Role.OWNER, "Owner at a partner organisation"), (Role.EDITOR, "Editor")],
+        label=gettext_lazy("Role"),
+        choices=[
+            (Role.OWNER, gettext_lazy("Owner at a partner organisation")),
+            (Role.EDITOR, Role.EDITOR.label),
+        ],
         widget=forms.RadioSelect,
         initial=Role.OWNER,
     )
     organisations = forms.ModelMultipleChoiceField(
+        label=gettext_lazy("Organisations"),
         queryset=Organisation.objects.order_by("name"),
         required=False,
-        help_text="The organisations an owner works for (hold Ctrl or Cmd to choose several).",
+        help_text=gettext_lazy(
+            "The organisations an owner works for (hold Ctrl or Cmd to choose several)."
+        ),
     )
+    language = forms.ChoiceField(
+        label=gettext_lazy("Language"),
+        help_text=gettext_lazy(
+            "The invitation is written in it, and its link opens Signpost in it. They can "
+            "change it when they sign in."
+        ),
+        choices=lambda: [(code, own_name(code)) for code, _ in settings.LANGUAGES],
+        initial=settings.LANGUAGE_CODE,
+        required=False,
+    )
+
+    def clean_language(self) -> str:
+        return self.cleaned_data.get("language") or settings.LANGUAGE_CODE
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if data.get("role") == Role.OWNER and not data.get("organisations"):
-            self.add_error("organisations", "Choose at least one organisation for an owner.")
+            self.add_error(
+                "organisations", gettext("Choose at least one organisation for an owner.")
+            )
         return data
 
 
 class SetPasswordForm(forms.Form):
     username = forms.CharField(
-        label="Username", max_length=150, help_text="Letters, digits and @ . + - _ only."
+        label=gettext_lazy("Username"),
+        max_length=150,
+        help_text=gettext_lazy("Letters, digits and @ . + - _ only."),
     )
     password = forms.CharField(
-        label="Password", widget=forms.PasswordInput, help_text="At least 12 characters."
+        label=gettext_lazy("Password"),
+        widget=forms.PasswordInput,
+        help_text=gettext_lazy("At least 12 characters."),
     )
-    password_again = forms.CharField(label="Password again", widget=forms.PasswordInput)
+    password_again = forms.CharField(
+        label=gettext_lazy("Password again"), widget=forms.PasswordInput
+    )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if data.get("password") and data.get("password") != data.get("password_again"):
-            self.add_error("password_again", "The two passwords are not the same.")
+            self.add_error("password_again", gettext("The two passwords are not the same."))
         return data
 
 
 class SignInForm(forms.Form):
-    username = forms.CharField(max_length=150)
-    password = forms.CharField(widget=forms.PasswordInput)
+    username = forms.CharField(label=gettext_lazy("Username"), max_length=150)
+    password = forms.CharField(label=gettext_lazy("Password"), widget=forms.PasswordInput)
 
 
 class CodeForm(forms.Form):
     code = forms.CharField(
-        label="Code",
+        # Translators: a sign-in code from an authenticator app, a form field's label.
+        label=gettext_lazy("Code"),
         max_length=16,
-        help_text="The 6-digit code from your authenticator app, or one of your recovery codes.",
+        help_text=gettext_lazy(
+            "The 6-digit code from your authenticator app, or one of your recovery codes."
+        ),
     )
 
 
 class WithdrawForm(forms.Form):
     reason = forms.CharField(
-        label="Why (optional)",
+        label=gettext_lazy("Why (optional)"),
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),

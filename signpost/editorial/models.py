@@ -3,6 +3,7 @@ agreements, review reminders, the audit history, and failed sign-ins as keyed ha
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 
 class SignInFailure(models.Model):
@@ -48,9 +49,9 @@ class AuditEvent(models.Model):
 
 
 class Role(models.TextChoices):
-    EDITOR = "editor", "Editor"
-    OWNER = "owner", "Owner"
-    OPERATOR = "operator", "Operator"
+    EDITOR = "editor", pgettext_lazy("role of a staff account", "Editor")
+    OWNER = "owner", pgettext_lazy("role of a staff account", "Owner")
+    OPERATOR = "operator", pgettext_lazy("role of a staff account", "Operator")
 
 
 class Account(models.Model):
@@ -63,6 +64,10 @@ class Account(models.Model):
     role = models.CharField(max_length=10, choices=Role.choices)
     organisations = models.ManyToManyField(
         "catalogue.Organisation", blank=True, related_name="owner_accounts"
+    )
+    # The interface language the person last signed in with: their emails are written in it.
+    language = models.CharField(
+        max_length=10, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
     )
 
     class Meta:
@@ -86,6 +91,10 @@ class Invitation(models.Model):
     email = models.EmailField()
     role = models.CharField(max_length=10, choices=Role.choices, default=Role.OWNER)
     organisations = models.ManyToManyField("catalogue.Organisation", blank=True, related_name="+")
+    # The language of the invitation's email and of the pages its link opens.
+    language = models.CharField(
+        max_length=10, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+    )
     invited_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -101,11 +110,11 @@ class Invitation(models.Model):
 
 
 class SubmissionStatus(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    SUBMITTED = "submitted", "Waiting for review"
-    CHANGES_REQUESTED = "changes", "Changes requested"
-    APPROVED = "approved", "Published"
-    DECLINED = "declined", "Declined"
+    DRAFT = "draft", gettext_lazy("Draft")
+    SUBMITTED = "submitted", gettext_lazy("Waiting for review")
+    CHANGES_REQUESTED = "changes", gettext_lazy("Changes requested")
+    APPROVED = "approved", gettext_lazy("Published")
+    DECLINED = "declined", gettext_lazy("Declined")
 
 
 class Submission(models.Model):

@@ -9,6 +9,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy, pgettext_lazy
 
 from signpost.catalogue.models import Organisation, Resource, Status, StoredFile
 from signpost.catalogue.selectors import resource_record, resources_for_export
@@ -110,18 +111,20 @@ class FieldDifference:
 
 
 FIELD_LABELS = [
-    ("title", "Title"),
-    ("summary", "Summary"),
-    ("resource_type", "Type"),
-    ("published", "Published"),
-    ("organisations", "Organisations"),
-    ("people", "People"),
-    ("topics", "Topics"),
-    ("audiences", "Audiences"),
-    ("countries", "Countries"),
-    ("series", "Series"),
-    ("access_note", "Access note"),
-    ("versions", "Versions"),
+    ("title", gettext_lazy("Title")),
+    ("summary", gettext_lazy("Summary")),
+    # Translators: the type of a resource (a report, a leaflet...).
+    ("resource_type", gettext_lazy("Type")),
+    ("published", pgettext_lazy("the date a resource was published", "Published")),
+    ("organisations", gettext_lazy("Organisations")),
+    ("people", gettext_lazy("People")),
+    ("topics", gettext_lazy("Topics")),
+    ("audiences", gettext_lazy("Audiences")),
+    ("countries", gettext_lazy("Countries")),
+    # Translators: the series of publications a resource belongs to.
+    ("series", gettext_lazy("Series")),
+    ("access_note", gettext_lazy("Access note")),
+    ("versions", gettext_lazy("Versions")),
 ]
 
 
@@ -137,8 +140,9 @@ def _shown(name: str, value: Any) -> str:
                 for part in (
                     item.get("language", ""),
                     item.get("format", ""),
-                    item.get("url") or item.get("file") or "no address yet",
-                    f"“{item['title']}”" if item.get("title") else "",
+                    item.get("url") or item.get("file") or gettext("no address yet"),
+                    # Translators: a version's own title, in the language's quotation marks.
+                    gettext("“%(title)s”") % {"title": item["title"]} if item.get("title") else "",
                 )
                 if part
             )
@@ -152,7 +156,7 @@ def _shown(name: str, value: Any) -> str:
 def record_differences(before: dict[str, Any], after: dict[str, Any]) -> list[FieldDifference]:
     """Field by field, what a proposal changes in what is published."""
     return [
-        FieldDifference(label, _shown(name, before.get(name)), _shown(name, after.get(name)))
+        FieldDifference(str(label), _shown(name, before.get(name)), _shown(name, after.get(name)))
         for name, label in FIELD_LABELS
     ]
 

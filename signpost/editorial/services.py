@@ -7,6 +7,9 @@ in the audit history and reindex it; these functions add the editorial state aro
 from __future__ import annotations
 
 import datetime
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -20,7 +23,8 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from signpost.catalogue.models import Organisation, Resource, Status
 from signpost.catalogue.services import (
@@ -79,10 +83,26 @@ def _absolute(path: str) -> str:
     return settings.SITE_URL.rstrip("/") + path
 
 
-def _mail(*, to: list[str], subject: str, template: str, context: dict[str, Any]) -> None:
-    if to:
-        body = render_to_string(template, context)
-        send_mail(subject, body, None, to)
+# A person to write to: their address and the interface language they use.
+Recipient = tuple[str, str]
+
+
+def _mail(
+    *,
+    to: Iterable[Recipient],
+    subject: Callable[[], str],
+    template: str,
+    context: Callable[[], dict[str, Any]],
+) -> None:
+    """One email for each language its recipients use, written in that language: the
+    subject, the body and the links (which open the pages in that language)."""
+    by_language: dict[str, list[str]] = defaultdict(list)
+    for address, language in to:
+        by_language[language].append(address)
+    for language, addresses in sorted(by_language.items()):
+        with translation.override(language):
+            body = render_to_string(template, context())
+            send_mail(subject(), body, None, sorted(addresses))
 
 
 def account_create(
@@ -92,6 +112,7 @@ def account_create(
     password: str,
     role: str,
     organisations: list[Organisation] | None = None,
+    language: str = settings.LANGUAGE_CODE,
 ) -> AbstractBaseUser:
     """A person who can sign in, with their role; the password must pass the validators."""
     user_model = get_user_model()
@@ -103,32 +124,42 @@ def account_create(
             user.is_staff = user.is_superuser = True
         user.full_clean()
         user.save()
-        account = Account.objects.create(user=user, role=role)
+        account = Account.objects.create(user=user, role=role, language=language)
         account.organisations.set(organisations or [])
     return user
 
 
 def invitation_create(
-    *, email: str, role: str, organisations: list[Organisation], by: Any
+    *,
+    email: str,
+    role: str,
+    organisations: list[Organisation],
+    by: Any,
+    language: str = settings.LANGUAGE_CODE,
 ) -> Invitation:
-    """Invite someone by email: the link sets a password, once, within a week."""
+    """Invite someone by email, written in their language: the link sets a password, once,
+    within a week."""
     with transaction.atomic():
         invitation = Invitation.objects.create(
             email=email,
             role=role,
+            language=language,
             invited_by=by,
             expires_at=timezone.now() + INVITATION_LIFETIME,
         )
         invitation.organisations.set(organisations)
-        link = _absolute(reverse("editorial:invitation", args=[invitation_token(invitation)]))
+        token = invitation_token(invitation)
         names = [organisation.name for organisation in organisations]
-        context = {"invitation": invitation, "link": link, "organisations": names}
         transaction.on_commit(
             lambda: _mail(
-                to=[email],
-                subject="You are invited to Signpost",
+                to=[(email, language)],
+                subject=lambda: gettext("You are invited to Signpost"),
                 template="editorial/email/invitation.txt",
-                context=context,
+                context=lambda: {
+                    "invitation": invitation,
+                    "link": _absolute(reverse("editorial:invitation", args=[token])),
+                    "organisations": names,
+                },
             )
         )
     return invitation
@@ -143,16 +174,16 @@ def invitation_from_token(token: str) -> Invitation:
     try:
         pk = signing.loads(token, salt=_INVITATION_SALT, max_age=INVITATION_LIFETIME)
     except signing.SignatureExpired as error:
-        raise LinkRefused("This invitation has expired.") from error
+        raise LinkRefused(gettext("This invitation has expired.")) from error
     except signing.BadSignature as error:
-        raise LinkRefused("This invitation link is not valid.") from error
+        raise LinkRefused(gettext("This invitation link is not valid.")) from error
     invitation = Invitation.objects.filter(pk=pk).first()
     if invitation is None:
-        raise LinkRefused("This invitation link is not valid.")
+        raise LinkRefused(gettext("This invitation link is not valid."))
     if invitation.accepted_at is not None:
-        raise LinkRefused("This invitation has already been used.")
+        raise LinkRefused(gettext("This invitation has already been used."))
     if invitation.expires_at <= timezone.now():
-        raise LinkRefused("This invitation has expired.")
+        raise LinkRefused(gettext("This invitation has expired."))
     return invitation
 
 
@@ -162,13 +193,14 @@ def invitation_accept(*, token: str, username: str, password: str) -> AbstractBa
         invitation = invitation_from_token(token)
         invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
         if invitation.accepted_at is not None:
-            raise LinkRefused("This invitation has already been used.")
+            raise LinkRefused(gettext("This invitation has already been used."))
         user = account_create(
             username=username,
             email=invitation.email,
             password=password,
             role=invitation.role,
             organisations=list(invitation.organisations.all()),
+            language=invitation.language,
         )
         invitation.accepted_at = timezone.now()
         invitation.save(update_fields=["accepted_at"])
@@ -204,7 +236,9 @@ def submission_save(
         if current.revision != revision:
             raise SubmissionConflict(current)
         if not current.editable:
-            raise ValueError("this submission is with the editors and cannot be changed now")
+            raise ValueError(
+                gettext("this submission is with the editors and cannot be changed now")
+            )
         current.record = record
         current.revision += 1
         current.save()
@@ -217,7 +251,7 @@ def submission_submit(*, submission: Submission, by: Any) -> Submission:
     with transaction.atomic():
         current = Submission.objects.select_for_update().get(pk=submission.pk)
         if not current.editable:
-            raise ValueError("this submission has already been sent")
+            raise ValueError(gettext("this submission has already been sent"))
         submission_check(current, current.record)
         if not current.is_change:
             record = {k: v for k, v in current.record.items() if k != "id"}
@@ -239,44 +273,55 @@ def message_add(*, submission: Submission, by: Any, text: str) -> Message:
     )
 
 
-def _owner_emails(organisation_ids: list[int]) -> list[str]:
+def _owner_emails(organisation_ids: list[int]) -> list[Recipient]:
     return sorted(
         set(
             Account.objects.filter(role=Role.OWNER, organisations__in=organisation_ids)
             .exclude(user__email="")
-            .values_list("user__email", flat=True)
+            .values_list("user__email", "language")
         )
     )
 
 
-def _editor_emails() -> list[str]:
+def _editor_emails() -> list[Recipient]:
     return sorted(
         set(
             Account.objects.filter(role=Role.EDITOR, user__is_active=True)
             .exclude(user__email="")
-            .values_list("user__email", flat=True)
+            .values_list("user__email", "language")
         )
     )
 
 
+def account_language_set(*, user: Any, language: str) -> None:
+    """Remember the interface language a person signed in with, for the emails they get."""
+    if language in dict(settings.LANGUAGES):
+        Account.objects.filter(user=user).exclude(language=language).update(language=language)
+
+
 def _review_outcome(
-    *, submission: Submission, by: Any, message: str, status: str, subject: str
+    *, submission: Submission, by: Any, message: str, status: str, subject: Callable[[], str]
 ) -> Submission:
     with transaction.atomic():
         current = Submission.objects.select_for_update().get(pk=submission.pk)
         if current.status != SubmissionStatus.SUBMITTED:
-            raise ValueError("only a submission waiting for review can be answered")
+            raise ValueError(gettext("only a submission waiting for review can be answered"))
         current.status = status
         current.revision += 1
         current.save()
         if message:
             message_add(submission=current, by=by, text=message)
-        link = _absolute(reverse("editorial:submission", args=[current.pk]))
         to = _owner_emails([current.organisation_id])
-        context = {"submission": current, "message": message, "link": link}
         transaction.on_commit(
             lambda: _mail(
-                to=to, subject=subject, template="editorial/email/outcome.txt", context=context
+                to=to,
+                subject=subject,
+                template="editorial/email/outcome.txt",
+                context=lambda: {
+                    "submission": current,
+                    "message": message,
+                    "link": _absolute(reverse("editorial:submission", args=[current.pk])),
+                },
             )
         )
     return current
@@ -288,7 +333,7 @@ def submission_request_changes(*, submission: Submission, by: Any, message: str)
         by=by,
         message=message,
         status=SubmissionStatus.CHANGES_REQUESTED,
-        subject=f"Changes requested: {submission.title}",
+        subject=lambda: gettext("Changes requested: %(title)s") % {"title": submission.title},
     )
 
 
@@ -298,7 +343,7 @@ def submission_decline(*, submission: Submission, by: Any, message: str) -> Subm
         by=by,
         message=message,
         status=SubmissionStatus.DECLINED,
-        subject=f"Not published: {submission.title}",
+        subject=lambda: gettext("Not published: %(title)s") % {"title": submission.title},
     )
 
 
@@ -314,10 +359,10 @@ def submission_approve(
     with transaction.atomic():
         current = Submission.objects.select_for_update().get(pk=submission.pk)
         if current.status != SubmissionStatus.SUBMITTED:
-            raise ValueError("only a submission waiting for review can be published")
+            raise ValueError(gettext("only a submission waiting for review can be published"))
         assert current.resource is not None
         if current.is_change and current.resource.status != Status.PUBLISHED:
-            raise ValueError("the owner withdrew agreement for this resource meanwhile")
+            raise ValueError(gettext("the owner withdrew agreement for this resource meanwhile"))
         record = {k: v for k, v in current.record.items() if k != "id"}
         resource = resource_update(resource=current.resource, record=record, by=by, via="editor")
         resource = resource_publish(resource=resource, agreement=agreement, by=by, via="editor")
@@ -333,7 +378,7 @@ def submission_approve(
         current.status = SubmissionStatus.APPROVED
         current.revision += 1
         current.save()
-        message_add(submission=current, by=by, text=note or "Published.")
+        message_add(submission=current, by=by, text=note or gettext("Published."))
     return resource
 
 
@@ -350,16 +395,25 @@ def agreement_withdraw(*, resource: Resource, by: Any, reason: str) -> Resource:
             pending.status = SubmissionStatus.DECLINED
             pending.revision += 1
             pending.save()
-            message_add(submission=pending, by=by, text="Closed: the owner withdrew agreement.")
-        link = _absolute(reverse("editorial:editor_resource", args=[resource.pk]))
+            message_add(
+                submission=pending,
+                by=by,
+                text=gettext("Closed: the owner withdrew agreement."),
+            )
         to = _editor_emails()
-        context = {"resource": resource, "reason": reason, "by": by.get_username(), "link": link}
         transaction.on_commit(
             lambda: _mail(
                 to=to,
-                subject=f"Agreement withdrawn: {resource.title}",
+                subject=lambda: (
+                    gettext("Agreement withdrawn: %(title)s") % {"title": resource.title}
+                ),
                 template="editorial/email/withdrawn.txt",
-                context=context,
+                context=lambda: {
+                    "resource": resource,
+                    "reason": reason,
+                    "by": by.get_username(),
+                    "link": _absolute(reverse("editorial:editor_resource", args=[resource.pk])),
+                },
             )
         )
     return resource
@@ -376,15 +430,17 @@ def confirmation_resource(token: str) -> Resource:
     try:
         pk, review_by = signing.loads(token, salt=_CONFIRMATION_SALT, max_age=CONFIRMATION_LIFETIME)
     except signing.SignatureExpired as error:
-        raise LinkRefused("This link has expired. Sign in to confirm the resource.") from error
+        raise LinkRefused(
+            gettext("This link has expired. Sign in to confirm the resource.")
+        ) from error
     except (signing.BadSignature, ValueError, TypeError) as error:
-        raise LinkRefused("This link is not valid.") from error
+        raise LinkRefused(gettext("This link is not valid.")) from error
     resource = Resource.objects.filter(pk=pk, status=Status.PUBLISHED).first()
     if resource is None:
-        raise LinkRefused("This link is not valid.")
+        raise LinkRefused(gettext("This link is not valid."))
     current = resource.review_by.isoformat() if resource.review_by else ""
     if current != review_by:
-        raise LinkRefused("This resource has already been confirmed.")
+        raise LinkRefused(gettext("This resource has already been confirmed."))
     return resource
 
 
@@ -393,6 +449,18 @@ def review_confirm(*, token: str) -> Resource:
     with transaction.atomic():
         resource = confirmation_resource(token)
         return resource_review_confirm(resource=resource, by=None, via="emailed link")
+
+
+def _reminder_subject(title: str) -> str:
+    return gettext("Is this still current? %(title)s") % {"title": title}
+
+
+def _reminder_context(resource: Resource, token: str) -> dict[str, Any]:
+    return {
+        "resource": resource,
+        "confirm": _absolute(reverse("editorial:confirm", args=[token])),
+        "change": _absolute(reverse("editorial:owner_change", args=[resource.pk])),
+    }
 
 
 def review_reminders_send(*, today: datetime.date | None = None) -> int:
@@ -420,14 +488,12 @@ def review_reminders_send(*, today: datetime.date | None = None) -> int:
             )
             if not created or not to:
                 continue
-            confirm = _absolute(reverse("editorial:confirm", args=[confirmation_token(resource)]))
-            change = _absolute(reverse("editorial:owner_change", args=[resource.pk]))
-            context = {"resource": resource, "confirm": confirm, "change": change}
+            token = confirmation_token(resource)
             _mail(
                 to=to,
-                subject=f"Is this still current? {resource.title}",
+                subject=partial(_reminder_subject, resource.title),
                 template="editorial/email/reminder.txt",
-                context=context,
+                context=partial(_reminder_context, resource, token),
             )
             sent += 1
     return sent

@@ -6,6 +6,7 @@ import base64
 from typing import Any
 
 import segno
+from django.utils.translation import gettext
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -43,4 +44,6 @@ def key_text(device: TOTPDevice) -> str:
 
 def qr_svg(device: TOTPDevice) -> str:
     """The key as a QR code, inline SVG (no image request, nothing for the CSP to allow)."""
-    return segno.make(device.config_url, error="m").svg_inline(scale=4, title="QR code of the key")
+    return segno.make(device.config_url, error="m").svg_inline(
+        scale=4, title=gettext("QR code of the key")
+    )

@@ -13,8 +13,12 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.dateparse import parse_datetime
+from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.text import capfirst
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp import match_token, user_has_device
@@ -73,6 +77,7 @@ from .services import (
     OPEN_STATUSES,
     LinkRefused,
     SubmissionConflict,
+    account_language_set,
     agreement_withdraw,
     confirmation_resource,
     invitation_accept,
@@ -109,13 +114,15 @@ def sign_in(request: HttpRequest) -> HttpResponse:
         )
         if user is not None:
             login(request, user)
+            # Their emails come in the language they sign in with.
+            account_language_set(user=user, language=translation.get_language())
             account = account_of(user)
             step = second_step_needed(request, account) if account else None
             target = _next(request, reverse("editorial:home"))
             if step:
                 return redirect(f"{step}?next={target}")
             return redirect(target)
-        error = (
+        error = gettext(
             "The username or password is not right, or this account is locked for a while "
             "after too many tries."
         )
@@ -139,7 +146,9 @@ def sign_in_code(request: HttpRequest) -> HttpResponse:
         if device is not None:
             otp_login(request, device)
             return redirect(_next(request, reverse("editorial:home")))
-        form.add_error("code", "That code is not right, or it has been used. Try the next one.")
+        form.add_error(
+            "code", gettext("That code is not right, or it has been used. Try the next one.")
+        )
     return render(
         request, "editorial/sign_in_code.html", {"form": form, "next": _next(request, "")}
     )
@@ -149,7 +158,7 @@ def sign_out(request: HttpRequest) -> HttpResponse:
     """Sign out (a form's POST; a GET, from a typed address, changes nothing)."""
     if request.method == "POST":
         logout(request)
-        messages.success(request, "You are signed out.")
+        messages.success(request, gettext("You are signed out."))
     return redirect("editorial:sign_in")
 
 
@@ -168,7 +177,8 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
             otp_login(request, device)
             return render(request, "editorial/recovery_codes.html", {"codes": codes})
         form.add_error(
-            "code", "That code is not right. Check the time on your phone and try again."
+            "code",
+            gettext("That code is not right. Check the time on your phone and try again."),
         )
     return render(
         request,
@@ -212,7 +222,7 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
                     form.add_error(target, problem)
         else:
             login(request, user, backend="signpost.editorial.sign_in.ThrottledModelBackend")  # type: ignore[arg-type]
-            messages.success(request, "Your password is set. Welcome to Signpost.")
+            messages.success(request, gettext("Your password is set. Welcome to Signpost."))
             return redirect("editorial:home")
     return render(request, "editorial/invitation.html", {"form": form, "invitation": invited})
 
@@ -336,7 +346,7 @@ def owner_change(request: HttpRequest, pk: int) -> HttpResponse:
     waiting = pending.filter(status=SubmissionStatus.SUBMITTED).first()
     if waiting is not None:
         # A second change started from the published text would undo the first one.
-        messages.info(request, "A change to this resource is already with the editors.")
+        messages.info(request, gettext("A change to this resource is already with the editors."))
         return redirect("editorial:submission", pk=waiting.pk)
     submission = pending.first() or submission_create(
         organisation=organisations_of(account).filter(resources=resource).first(),  # type: ignore[arg-type]
@@ -352,7 +362,9 @@ def submission_edit(request: HttpRequest, pk: int) -> HttpResponse:
     account = request.account  # type: ignore[attr-defined]
     submission = submission_get(account, pk)
     if not submission.editable:
-        messages.info(request, "This submission is with the editors; it cannot be changed now.")
+        messages.info(
+            request, gettext("This submission is with the editors; it cannot be changed now.")
+        )
         return redirect("editorial:submission", pk=submission.pk)
     form, versions = _resource_forms(request, account, submission.record)
     revision = request.POST.get("revision", str(submission.revision))
@@ -366,7 +378,7 @@ def submission_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 revision=int(revision) if revision.isdigit() else 0,
             )
         except ValueError as refused:  # sent to the editors meanwhile (another tab)
-            messages.error(request, f"Not saved: {refused}.")
+            messages.error(request, gettext("Not saved: %(reason)s.") % {"reason": refused})
             return redirect("editorial:submission", pk=submission.pk)
         except SubmissionConflict as conflict:
             return _conflict(
@@ -385,12 +397,12 @@ def submission_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _after_save(request: HttpRequest, submission: Submission) -> HttpResponse:
     if request.POST.get("action") != "submit":
-        messages.success(request, "Your draft is saved. Submit it when it is ready.")
+        messages.success(request, gettext("Your draft is saved. Submit it when it is ready."))
         return redirect("editorial:submission", pk=submission.pk)
     try:
         submission_submit(submission=submission, by=request.user)
     except ValueError as refused:  # already sent, from another tab
-        messages.info(request, f"{str(refused).capitalize()}.")
+        messages.info(request, f"{capfirst(str(refused))}.")
         return redirect("editorial:submission", pk=submission.pk)
     except InterchangeError as error:
         form, versions = _resource_forms(request, request.account, submission.record)  # type: ignore[attr-defined]
@@ -408,7 +420,9 @@ def _after_save(request: HttpRequest, submission: Submission) -> HttpResponse:
             },
             status=422,
         )
-    messages.success(request, "Sent to the editors. You will get an email when they answer.")
+    messages.success(
+        request, gettext("Sent to the editors. You will get an email when they answer.")
+    )
     return redirect("editorial:submission", pk=submission.pk)
 
 
@@ -422,7 +436,10 @@ def _submission_context(submission: Submission, **forms: Any) -> dict[str, Any]:
         "thread": submission.messages.all(),
         "message_form": MessageForm(),
         "agreement_form": AgreementForm(
-            initial={"given_on": datetime.date.today().isoformat(), "how": "By email to the office"}
+            initial={
+                "given_on": datetime.date.today().isoformat(),
+                "how": gettext("By email to the office"),
+            }
         ),
         **forms,
     }
@@ -445,9 +462,9 @@ def submission_message(request: HttpRequest, pk: int) -> HttpResponse:
     form = MessageForm(request.POST)
     if form.is_valid():
         message_add(submission=submission, by=request.user, text=form.cleaned_data["message"])
-        messages.success(request, "Message sent.")
+        messages.success(request, gettext("Message sent."))
     else:
-        messages.error(request, "Write a message first.")
+        messages.error(request, gettext("Write a message first."))
     return redirect("editorial:submission", pk=submission.pk)
 
 
@@ -459,7 +476,9 @@ def owner_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         agreement_withdraw(resource=resource, by=request.user, reason=form.cleaned_data["reason"])
         messages.success(
-            request, f"“{resource.title}” is no longer on the public site. The editors are told."
+            request,
+            gettext("“%(title)s” is no longer on the public site. The editors are told.")
+            % {"title": resource.title},
         )
         return redirect("editorial:owner")
     return render(request, "editorial/owner_withdraw.html", {"resource": resource, "form": form})
@@ -471,9 +490,11 @@ def owner_still_current(request: HttpRequest, pk: int) -> HttpResponse:
     account = request.account  # type: ignore[attr-defined]
     resource = _owned_published(account, pk)
     resource = resource_review_confirm(resource=resource, by=request.user, via="owner")
+    assert resource.review_by is not None  # a confirmation sets the next review date
     messages.success(
         request,
-        f"Thank you. “{resource.title}” is due for review again on {resource.review_by:%-d %B %Y}.",
+        gettext("Thank you. “%(title)s” is due for review again on %(date)s.")
+        % {"title": resource.title, "date": date_format(resource.review_by, "j E Y")},
     )
     return redirect("editorial:owner")
 
@@ -503,7 +524,7 @@ def editor_decide(request: HttpRequest, pk: int, decision: str) -> HttpResponse:
     account = request.account  # type: ignore[attr-defined]
     submission = submission_get(account, pk)
     if submission.status != SubmissionStatus.SUBMITTED:
-        messages.error(request, "This submission has already been answered.")
+        messages.error(request, gettext("This submission has already been answered."))
         return redirect("editorial:submission", pk=submission.pk)
     if decision == "publish":
         form = AgreementForm(request.POST, request.FILES)
@@ -519,17 +540,22 @@ def editor_decide(request: HttpRequest, pk: int, decision: str) -> HttpResponse:
                 evidence=data["evidence"],
             )
         except (InterchangeError, ValueError) as error:
-            messages.error(request, f"It cannot be published as it is: {error}")
+            messages.error(
+                request, gettext("It cannot be published as it is: %(reason)s") % {"reason": error}
+            )
             return redirect("editorial:submission", pk=submission.pk)
-        messages.success(request, f"“{resource.title}” is published.")
+        messages.success(request, gettext("“%(title)s” is published.") % {"title": resource.title})
         return redirect("editorial:editor_resource", pk=resource.pk)
     message_form = MessageForm(request.POST)
     if not message_form.is_valid():
         return _review_again(request, submission, message_form=message_form)
     text = message_form.cleaned_data["message"]
     answers = {
-        "changes": (submission_request_changes, "The owner is asked for changes."),
-        "decline": (submission_decline, "The submission is declined; the owner is told."),
+        "changes": (submission_request_changes, gettext("The owner is asked for changes.")),
+        "decline": (
+            submission_decline,
+            gettext("The submission is declined; the owner is told."),
+        ),
     }
     if decision not in answers:
         raise Http404("No such decision")
@@ -537,7 +563,7 @@ def editor_decide(request: HttpRequest, pk: int, decision: str) -> HttpResponse:
     try:
         answer(submission=submission, by=request.user, message=text)
     except ValueError as refused:  # answered meanwhile by another editor
-        messages.error(request, f"{str(refused).capitalize()}.")
+        messages.error(request, f"{capfirst(str(refused))}.")
         return redirect("editorial:submission", pk=submission.pk)
     messages.success(request, done)
     return redirect("editorial:editor")
@@ -578,7 +604,7 @@ def editor_resource(request: HttpRequest, pk: int) -> HttpResponse:
         except InterchangeError as error:
             problems_to_forms(error.problems, form, versions)
         else:
-            messages.success(request, "Saved.")
+            messages.success(request, gettext("Saved."))
             return redirect("editorial:editor_resource", pk=resource.pk)
     return render(
         request,
@@ -633,7 +659,7 @@ def stored_file(request: HttpRequest, pk: int) -> HttpResponseBase:
 
 @editor_required
 def editor_invite(request: HttpRequest) -> HttpResponse:
-    form = InvitationForm(request.POST or None)
+    form = InvitationForm(request.POST or None, initial={"language": translation.get_language()})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         invitation_create(
@@ -641,7 +667,11 @@ def editor_invite(request: HttpRequest) -> HttpResponse:
             role=data["role"],
             organisations=list(data["organisations"]),
             by=request.user,
+            language=data["language"],
         )
-        messages.success(request, f"An invitation is on its way to {data['email']}.")
+        messages.success(
+            request,
+            gettext("An invitation is on its way to %(email)s.") % {"email": data["email"]},
+        )
         return redirect("editorial:editor")
     return render(request, "editorial/invite.html", {"form": form})

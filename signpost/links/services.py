@@ -16,6 +16,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from signpost.catalogue.models import Organisation, Version
+from signpost.search.index import index_version_raise
 
 from .checker import Checker, CheckResult
 from .models import (
@@ -50,6 +51,7 @@ def link_check_record(*, link: Link, result: CheckResult, now: datetime | None =
     now = now or timezone.now()
     with transaction.atomic():
         link = Link.objects.select_for_update().get(pk=link.pk)
+        was_broken = link.is_broken
         LinkCheck.objects.create(
             link=link,
             checked_at=now,
@@ -78,6 +80,9 @@ def link_check_record(*, link: Link, result: CheckResult, now: datetime | None =
                 link.failures >= BROKEN_AFTER_FAILURES and now - link.failing_since >= BROKEN_AFTER
             )
         link.save()
+        if link.is_broken != was_broken:
+            # Resource pages say when a link may not work: their validators must change.
+            index_version_raise()
     return link
 
 

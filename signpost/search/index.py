@@ -51,7 +51,7 @@ def _write(documents: list[Document], *, words: Counter[str]) -> None:
         )
 
 
-def _version_raise() -> None:
+def index_version_raise() -> None:
     """Tell every reader (and every process) that the index has changed.
 
     A fresh random version rather than a count: a rolled-back write then restores a version
@@ -69,7 +69,7 @@ def resources_reindex(*, ids: Iterable[int]) -> int:
         SearchFacet.objects.filter(resource_id__any_of=ids)._raw_delete(DEFAULT_DB_ALIAS)
         SearchVector.objects.filter(resource_id__any_of=ids)._raw_delete(DEFAULT_DB_ALIAS)
         _write(documents, words=_words(documents))
-        _version_raise()
+        index_version_raise()
     return len(documents)
 
 
@@ -94,7 +94,7 @@ def index_rebuild(*, progress: Callable[[int, int], None] | None = None) -> int:
             if progress:
                 progress(done, total)
         _write([], words=words)
-        _version_raise()
+        index_version_raise()
         if progress and not total:
             progress(0, 0)
     backend_for(DEFAULT_DB_ALIAS).analyse()

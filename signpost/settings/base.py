@@ -30,6 +30,14 @@ def env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in env(name, default).split(",") if item.strip()]
 
 
+def env_int(name: str, default: int) -> int:
+    value = env(name, str(default))
+    try:
+        return int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}.") from None
+
+
 DEBUG = False
 SECRET_KEY = env("SECRET_KEY", "")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost")
@@ -70,6 +78,10 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # The API answers in the language of Accept-Language (its addresses have no prefix).
+    "signpost.api.languages.AcceptLanguageMiddleware",
+    # Public pages: a validator from the catalogue's version, 304s, who may keep what.
+    "signpost.site.caching.PublicCachingMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -93,6 +105,10 @@ SIGN_IN_FAILURES_PER_ADDRESS = 30
 SIGN_IN_TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", "127.0.0.1,::1")
 
 ROOT_URLCONF = "signpost.urls"
+# How long a browser or a shared cache may use a public page without asking (seconds), and
+# how long after that a cache may still answer with it while it asks (signpost/site/caching.py).
+PUBLIC_MAX_AGE = env_int("PUBLIC_MAX_AGE", 60)
+PUBLIC_STALE_WHILE_REVALIDATE = env_int("PUBLIC_STALE_WHILE_REVALIDATE", 300)
 WSGI_APPLICATION = "signpost.wsgi.application"
 
 TEMPLATES = [

@@ -12,13 +12,23 @@ from django.core.exceptions import DisallowedHost
 from django.http import HttpRequest
 from django.urls import translate_url
 from django.utils import translation
-from django.utils.translation.trans_real import parse_accept_lang_header
+from django.utils.translation.trans_real import language_code_prefix_re, parse_accept_lang_header
 
 from signpost.catalogue.languages import capitalised, cldr_locale
 
 # Whose translation a native speaker has reviewed (docs/translations.md); the others say
 # discreetly, in their own language, that they have not been.
 REVIEWED = frozenset({"en-gb"})
+# The URL namespaces whose pages exist in every interface language.
+IN_EVERY_LANGUAGE = frozenset({"site", "editorial"})
+
+
+def without_language_prefix(path: str) -> str:
+    """The path as English has it: "/pl/staff/" is "/staff/"."""
+    prefix = language_code_prefix_re.match(path)
+    if prefix is None or translation.get_language_from_path(path) is None:
+        return path
+    return path[len(prefix.group(1)) + 1 :]
 
 
 @dataclass(frozen=True)
@@ -55,30 +65,35 @@ def interface_languages(request: HttpRequest) -> list[InterfaceLanguage]:
     ]
 
 
-def suggested_language(request: HttpRequest) -> str | None:
-    """The language a browser prefers, when Signpost has it and the page is in English."""
-    if translation.get_language() != settings.LANGUAGE_CODE:
-        return None
+def accepted_language(request: HttpRequest) -> str | None:
+    """The interface language the request's Accept-Language prefers, if Signpost has one."""
     header = request.headers.get("Accept-Language", "")
     for tag in parse_accept_lang_header(header):
         code = tag[0].lower()
         if code == "*":
             break
         try:
-            supported = translation.get_supported_language_variant(code)
+            return translation.get_supported_language_variant(code)
         except LookupError:
             continue
-        return None if supported == settings.LANGUAGE_CODE else supported
     return None
+
+
+def suggested_language(request: HttpRequest) -> str | None:
+    """The language a browser prefers, when Signpost has it and the page is in English."""
+    if translation.get_language() != settings.LANGUAGE_CODE:
+        return None
+    supported = accepted_language(request)
+    return None if supported == settings.LANGUAGE_CODE else supported
 
 
 def context(request: HttpRequest) -> dict[str, object]:
     """What every public page says of its language: the switcher, the alternates, whether
     the translation has been reviewed."""
     match = getattr(request, "resolver_match", None)
-    # Only pages that exist in every language (the site's) offer the others; staff pages,
-    # the API and the data page are English only.
-    in_every_language = match is None or match.namespace == "site"
+    # Only pages that exist in every language (the public site's and the partners' and
+    # editors') offer the others; the API and the data page are English only.
+    in_every_language = match is None or match.namespace in IN_EVERY_LANGUAGE
     languages = interface_languages(request) if in_every_language else []
     try:
         alternates = [(item.code, request.build_absolute_uri(item.url)) for item in languages]

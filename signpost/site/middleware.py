@@ -12,6 +12,8 @@ from django.middleware.gzip import GZipMiddleware
 from django.template.loader import render_to_string
 from django.utils import translation
 
+from signpost.site.caching import is_staff_path
+
 CONTENT_SECURITY_POLICY = "; ".join(
     [
         "default-src 'self'",
@@ -38,7 +40,6 @@ PERMISSIONS_POLICY = ", ".join(
 class SecurityHeadersMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
         self.get_response = get_response
-        self.staff_prefixes = ("/" + settings.ADMIN_PATH, "/staff/")
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
@@ -46,12 +47,16 @@ class SecurityHeadersMiddleware:
         response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
         # With "no-referrer" a browser sends "Origin: null" with a form, which fails the
         # staff forms' CSRF check; staff pages tell their own origin, and nobody else.
-        staff = request.path.startswith(self.staff_prefixes)
+        staff = is_staff_path(request.path)
         response.headers.setdefault("Referrer-Policy", "same-origin" if staff else "no-referrer")
         if staff:
             # Staff and owners' pages are never stored by a browser or a proxy, nor indexed.
             response.headers["Cache-Control"] = "private, no-store"
             response.headers["X-Robots-Tag"] = "noindex, nofollow"
+            if request.method == "POST" and response.status_code < 400:
+                # Whoever changed something sees the public pages as they now are, not as
+                # their browser held them (public pages may be kept for a minute).
+                response.headers["Clear-Site-Data"] = '"cache"'
         return response
 
 

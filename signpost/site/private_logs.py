@@ -21,7 +21,7 @@ _IPV4 = re.compile(r"\b\d{1,3}(?:\.\d{1,3}){3}\b")
 _IPV6 = re.compile(r"\[?\b(?:[0-9a-fA-F]{0,4}:){2,7}[0-9a-fA-F]{0,4}\b\]?")
 _QUERY = re.compile(r"\?[^\s'\"]*")
 # The signed tokens of emailed links (invitations, "still current") work like passwords.
-_LINK_TOKEN = re.compile(r"(/staff/(?:invitation|still-current)/)[^/\s'\"]+")
+_LINK_TOKEN = re.compile(r"((?:/[\w-]+)?/staff/(?:invitation|still-current)/)[^/\s'\"]+")
 
 
 def _address_removed(match: re.Match[str]) -> str:

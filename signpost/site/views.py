@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
+from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -71,7 +72,7 @@ def page_query(request: HttpRequest) -> str:
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
     audiences = {a.slug: a for a in selectors.terms_with_counts(Audience)}
-    return render(
+    response = render(
         request,
         "site/home.html",
         {
@@ -88,6 +89,9 @@ def home(request: HttpRequest) -> HttpResponse:
             "newest": selectors.newest_resources(limit=6),
         },
     )
+    # The English home page offers the browser's language: a shared cache keeps one per.
+    patch_vary_headers(response, ["Accept-Language"])
+    return response
 
 
 @require_safe
@@ -218,13 +222,18 @@ def page(request: HttpRequest, template: str) -> HttpResponse:
     return render(request, f"site/{template}.html")
 
 
+def _language_prefixes() -> list[str]:
+    """Nothing for English at the root, then "pl/" and every other language's prefix."""
+    return ["" if code == settings.LANGUAGE_CODE else f"{code}/" for code, _ in settings.LANGUAGES]
+
+
 @require_safe
 def robots(request: HttpRequest) -> HttpResponse:
     """Search engines may read the public site, never the staff pages, and get the sitemap."""
     lines = [
         "User-agent: *",
         # The admin's path is not named: where an operator moved it, it stays unlisted.
-        "Disallow: /staff/",
+        *(f"Disallow: /{prefix}staff/" for prefix in _language_prefixes()),
         # Files made on request, for people and harvesters, not for crawling.
         "Disallow: /resources/download.csv",
         "Disallow: /resources/cite.",

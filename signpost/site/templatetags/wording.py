@@ -43,3 +43,12 @@ def file_size(size: int | None) -> str:
 def language_name(language: Any) -> str:
     """A catalogue language's name in the page's language (CLDR), or its English name."""
     return languages.language_name(language.code, language.name_en)
+
+
+@register.filter
+def file_note(stored: Any) -> str:
+    """Why search cannot read a stored file, in the page's language where it can be: the
+    "no text" state is said by its label; a failure keeps the reader's own reason."""
+    if stored.text_state == "no-text" or not stored.text_note:
+        return str(stored.get_text_state_display())
+    return str(stored.text_note)
