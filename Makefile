@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: messages benchmark-documents demo-documents search-quality benchmark benchmark-import run install install-test migrate serve test lint typecheck pytest assets browser-deps clean
+.PHONY: backup restore benchmark-backup proxy-deps benchmark-http messages benchmark-documents demo-documents search-quality benchmark benchmark-import run install install-test migrate serve test lint typecheck pytest assets browser-deps clean
 
 $(VENV)/.python-$(PYVERSION):
 	@if [ -z "$(PYVERSION)" ]; then scripts/find_python.sh >/dev/null; \
@@ -35,6 +35,29 @@ migrate: install
 	mkdir -p var
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py load_demo
+
+# The database and the uploaded files in one file (docs/backup.md), by default a new one in
+# var/backups/; `make restore FROM=…` puts one into an empty database (REPLACE=1: any database).
+TO ?= var/backups/signpost-$(shell date -u +%Y%m%d-%H%M%S).tar
+backup: install
+	$(BIN)/python manage.py backup $(TO)
+
+restore: install
+	@[ -n "$(FROM)" ] || { echo "Name the backup to restore: make restore FROM=var/backups/….tar" >&2; exit 1; }
+	$(BIN)/python manage.py restore $(if $(REPLACE),--replace) $(FROM)
+
+# Backup and restore of the demo catalogue, 5 runs each (docs/backup.md): SQLite, then
+# PostgreSQL when one answers.
+benchmark-backup: install
+	mkdir -p var
+	export DATABASE_URL=sqlite:///$(CURDIR)/var/bench-backup.sqlite3 MEDIA_ROOT=$(CURDIR)/var/bench-backup-media; \
+		$(BIN)/python manage.py migrate -v0 && $(BIN)/python manage.py load_demo && \
+		$(BIN)/python manage.py read_documents && $(BIN)/python manage.py benchmark_backup
+	@if TEST_DATABASE_URL=$(PG_SERVER)/postgres $(BIN)/python scripts/postgres_available.py signpost_bench_backup; then \
+		export DATABASE_URL=$(PG_SERVER)/signpost_bench_backup MEDIA_ROOT=$(CURDIR)/var/bench-backup-pg-media; \
+		$(BIN)/python manage.py migrate -v0 && $(BIN)/python manage.py load_demo && \
+		$(BIN)/python manage.py read_documents && $(BIN)/python manage.py benchmark_backup; \
+	else echo "PostgreSQL is not reachable: its backup benchmark was skipped."; fi
 
 # The web server, with the background worker (scheduled link checks) beside it.
 run: migrate
@@ -75,6 +98,11 @@ browser-deps:
 		if command -v npm >/dev/null 2>&1; then cd frontend && npm ci --no-audit --no-fund --silent; \
 		else echo "npm is missing, so axe-core is too: accessibility checks will be skipped."; fi; }
 
+# nginx (the proxy test) and wrk (benchmark-http), from Debian's packages, where they are
+# missing and can be installed.
+proxy-deps:
+	@sh scripts/proxy_deps.sh
+
 lint: install-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -82,13 +110,15 @@ lint: install-test
 typecheck: install-test
 	$(BIN)/mypy
 
-pytest: install-test browser-deps
+# The suite on SQLite (with the browser tests and the replica test, which starts its own
+# PostgreSQL servers), then again on PostgreSQL when one answers.
+pytest: install-test browser-deps proxy-deps
 	mkdir -p var
 	DJANGO_SETTINGS_MODULE=signpost.settings.test $(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/pytest --ds=signpost.settings.test $(PYTEST_ARGS)
 	@if $(BIN)/python scripts/postgres_available.py; then \
 		echo "PostgreSQL is reachable: running the suite on it too."; \
-		DATABASE_URL=$${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/signpost} $(BIN)/pytest --ds=signpost.settings.test $(PYTEST_ARGS) -m "not browser"; \
+		DATABASE_URL=$${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/signpost} $(BIN)/pytest --ds=signpost.settings.test $(PYTEST_ARGS) -m "not browser and not postgres"; \
 	elif [ -n "$$REQUIRE_POSTGRES" ]; then echo "PostgreSQL is required but not reachable." >&2; exit 1; \
 	else echo "PostgreSQL is not reachable: the PostgreSQL run was skipped."; fi
 
@@ -108,6 +138,18 @@ benchmark: install
 		DATABASE_URL=$(PG_SERVER)/signpost_bench $(BIN)/python manage.py migrate -v0 && \
 		DATABASE_URL=$(PG_SERVER)/signpost_bench $(BIN)/python manage.py benchmark_search $(BENCH_ARGS); \
 	else echo "PostgreSQL is not reachable: its benchmark was skipped."; fi
+
+# HTTP in one run (docs/deploy.md, "Figures"): wrk against nginx serving saved pages, the app
+# through the shipped proxy cache and the app directly; then a bounded load test. The demo
+# catalogue in a fresh database of its own; HTTP_BENCH_ARGS are passed on.
+HTTP_BENCH_ENV = DATABASE_URL=sqlite:///$(CURDIR)/var/bench-http.sqlite3 STATIC_ROOT=$(CURDIR)/var/bench-http-static
+benchmark-http: install proxy-deps
+	mkdir -p var
+	rm -f var/bench-http.sqlite3 var/bench-http.sqlite3-wal var/bench-http.sqlite3-shm
+	$(HTTP_BENCH_ENV) $(BIN)/python manage.py migrate -v0
+	$(HTTP_BENCH_ENV) $(BIN)/python manage.py load_demo
+	$(HTTP_BENCH_ENV) $(BIN)/python manage.py collectstatic --no-input -v0
+	$(HTTP_BENCH_ENV) $(BIN)/python manage.py benchmark_http $(HTTP_BENCH_ARGS)
 
 # Import speed at scale (docs/performance.md): SQLite, then PostgreSQL when one answers.
 IMPORT_ARGS ?= --resources 100000 --runs 3

@@ -14,6 +14,26 @@ def _media_of_this_test(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+@pytest.fixture(autouse=True)
+def _no_pages_kept_from_another_test():
+    """Rendered pages are kept by the catalogue's version, which a test's rolled-back writes
+    (and factories that write without the services) can bring back with other rows."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _english_to_begin_with(settings):
+    """A request in another language leaves it active in the test's thread (LocaleMiddleware
+    activates and never deactivates): each test starts in English."""
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 @pytest.fixture
 def demo(db, django_capture_on_commit_callbacks):
     """The demo catalogue, loaded through the import command as `make run` loads it.

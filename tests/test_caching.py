@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 
+import pytest
 from django.utils import timezone
 
 from signpost.catalogue.models import Resource
@@ -133,3 +134,69 @@ def test_post_and_errors_are_not_cached(client, demo):
     assert missing.status_code == 404 and "public" not in missing.get("Cache-Control", "")
     oai = client.post("/oai/", {"verb": "Identify"})
     assert oai.status_code == 200 and "ETag" not in oai
+
+
+def _queries(client, url, django_assert_max_num_queries, most):
+    with django_assert_max_num_queries(most):
+        return client.get(url)
+
+
+def test_a_page_is_rendered_once_for_each_state_of_the_catalogue(
+    client, demo, django_assert_max_num_queries
+):
+    first = client.get("/resources/")
+    # Kept by its validator: the next visitor costs the catalogue's version, nothing more.
+    again = _queries(client, "/resources/", django_assert_max_num_queries, 1)
+    assert again.content == first.content and again["ETag"] == first["ETag"]
+    assert again["Cache-Control"] == first["Cache-Control"]
+    resource = Resource.objects.published().order_by("pk").first()
+    resource_withdraw(resource=resource, by=None, via="test")
+    fresh = client.get("/resources/")
+    assert fresh["ETag"] != first["ETag"]
+    assert resource.title not in fresh.content.decode()
+    # A search's page holds what a person typed: never kept.
+    client.get("/resources/", {"q": "labour"})
+    with django_assert_max_num_queries(50) as searched:
+        client.get("/resources/", {"q": "labour"})
+    assert len(searched) > 2
+
+
+def _redis_or_skip():
+    import os
+
+    import redis
+
+    try:
+        redis.Redis(host="127.0.0.1", port=6379, socket_connect_timeout=1).ping()
+    except redis.RedisError:
+        if os.environ.get("REQUIRE_POSTGRES") == "1":
+            raise
+        pytest.skip("no Redis at 127.0.0.1:6379 (CI, with REQUIRE_POSTGRES=1, requires one)")
+
+
+def test_pages_are_shared_through_redis_when_cache_url_names_it(client, demo, settings):
+    from django.core.cache import caches
+
+    from signpost.settings.base import cache_from_url
+
+    _redis_or_skip()
+    settings.CACHES = {"default": cache_from_url("redis://127.0.0.1:6379/15")}
+    caches["default"].clear()
+    try:
+        first = client.get("/topics/")
+        etag = first["ETag"]
+        stored = caches["default"].get(f"page:{etag}")
+        assert stored is not None and stored[0] == first.content
+        assert client.get("/topics/").content == first.content
+    finally:
+        caches["default"].clear()
+
+
+def test_a_cache_url_that_is_not_understood_is_a_clear_error():
+    from django.core.exceptions import ImproperlyConfigured
+
+    from signpost.settings.base import cache_from_url
+
+    with pytest.raises(ImproperlyConfigured, match="CACHE_URL must start with"):
+        cache_from_url("memcached://127.0.0.1:11211")
+    assert cache_from_url("locmem://")["BACKEND"].endswith("LocMemCache")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import PurePosixPath
 
 from django.core.exceptions import ValidationError
@@ -63,6 +64,19 @@ class PersonRole(models.TextChoices):
     CONTRIBUTOR = "contributor", _("Contributor")
     SPEAKER = "speaker", _("Speaker")
     DIRECTOR = "director", _("Director")
+
+
+@functools.cache
+def _choice_labels(choices: type[models.Choices], language: str) -> dict[str, str]:
+    with translation.override(language or None):
+        return {str(value): str(label) for value, label in choices.choices}
+
+
+def choice_label(choices: type[models.Choices], value: str) -> str:
+    """A choice's label in the active language, read from the catalogue once per language:
+    Django's get_FOO_display turns every lazy label of the field into text on every call,
+    and a results page asks for dozens."""
+    return _choice_labels(choices, translation.get_language() or "").get(value, value)
 
 
 class Format(models.TextChoices):
@@ -300,6 +314,9 @@ class Resource(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("site:resource", args=[self.slug])
 
+    def get_resource_type_display(self) -> str:  # type: ignore[no-redef]
+        return choice_label(ResourceType, self.resource_type)
+
     @property
     def published_label(self) -> str:
         """The publication date at the precision it is known, as a reader would write it."""
@@ -409,6 +426,9 @@ class Version(models.Model):
 
     def __str__(self) -> str:
         return f"{self.resource} — {self.language} {self.get_format_display()}"
+
+    def get_format_display(self) -> str:  # type: ignore[no-redef]
+        return choice_label(Format, self.format)
 
     @property
     def href(self) -> str:

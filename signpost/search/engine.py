@@ -2,8 +2,8 @@
 
 parse (query.py, language.py) → match (backends) → filter and count (facets.py) → rank
 (rank.py, semantic.py) → one page (Django's Paginator) → highlight (highlight.py) and
-suggest (suggest.py). Every query here only reads, through the database alias in
-settings.SEARCH_DATABASE, so that searches can be sent to a read replica by configuration.
+suggest (suggest.py). Every query here only reads, through the database alias that
+search_alias() (router.py) chooses, so that searches can be sent to a read replica.
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
-from django.conf import settings
 from django.core.paginator import Page, Paginator
+from django.utils import translation
 
 from signpost.catalogue.languages import language_name
 from signpost.catalogue.models import Language, Resource
@@ -29,6 +29,7 @@ from .params import MAX_PAGE_SIZE, SORTS, Problem, SearchParams, unknown_filter_
 from .query import ParsedQuery, parse
 from .rank import fused, lexical_order, semantic_order
 from .registry import BY_NAME, FACET_NAMES, FACETS, TYPE_LABELS
+from .router import search_alias
 from .suggest import corrected, corrections, known_words, suggestion
 
 __all__ = ["FACET_NAMES", "MAX_PAGE_SIZE", "SORTS", "SearchParams", "SearchResults", "search"]
@@ -143,12 +144,24 @@ class SearchResults:
 
 
 def _alias() -> str:
-    return getattr(settings, "SEARCH_DATABASE", "default")
+    return search_alias()
 
 
-def facet_labels(facet: str, values: Iterable[str]) -> dict[str, str]:
-    """What a reader calls each value the catalogue has: read now, so that renames show."""
-    values = [v for v in values if 0 < len(v) <= 200 and v.isprintable()]
+def facet_labels(
+    facet: str, values: Iterable[str], table: FacetTable | None = None
+) -> dict[str, str]:
+    """What a reader calls each value the catalogue has, in the page's language: read once
+    for each version of the index (a rename or a new translation makes a new one)."""
+    values = {v for v in values if 0 < len(v) <= 200 and v.isprintable()}
+    table = table or facet_table(_alias())
+    kept = table.labels.setdefault((facet, translation.get_language() or ""), {})
+    missing = values - kept.keys()
+    if missing:
+        kept.update(_labels_read(facet, missing))
+    return {v: kept[v] for v in values if v in kept}
+
+
+def _labels_read(facet: str, values: set[str]) -> dict[str, str]:
     if facet == "type":
         return {v: str(TYPE_LABELS[v]) for v in values if v in TYPE_LABELS}
     source = BY_NAME[facet].source
@@ -179,7 +192,7 @@ def _facets(
     for facet in FACET_NAMES:
         chosen = set(params.filters.get(facet, []))
         found = counts[facet]
-        labels = facet_labels(facet, set(found) | chosen)
+        labels = facet_labels(facet, set(found) | chosen, table)
         values = [
             FacetValue(v, labels.get(v, v), found.get(v, 0), v in chosen)
             for v in set(found) | chosen

@@ -45,6 +45,9 @@ class FacetTable:
     added_of: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
     # Per resource position: its meaning vector (float32, about unit length), or None.
     vectors: np.ndarray | None = None
+    # What readers call the values, by (facet, language): kept as long as this table, whose
+    # version every rename or translation of a term changes (engine.facet_labels).
+    labels: dict[tuple[str, str], dict[str, str]] = field(default_factory=dict)
 
     @property
     def size(self) -> int:

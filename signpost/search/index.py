@@ -12,6 +12,7 @@ from django.db import DEFAULT_DB_ALIAS, transaction
 
 from signpost.catalogue.models import Resource
 from signpost.catalogue.rows import insert_rows
+from signpost.site.proxy import proxy_cache_purge_on_commit
 
 from . import semantic
 from .backends import backend_for
@@ -58,6 +59,7 @@ def index_version_raise() -> None:
     that belongs to exactly the rows it restores.
     """
     SearchState.objects.update_or_create(pk=1, defaults={"version": secrets.randbits(62)})
+    proxy_cache_purge_on_commit()
 
 
 def resources_reindex(*, ids: Iterable[int]) -> int:

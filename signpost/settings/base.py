@@ -30,6 +30,23 @@ def env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in env(name, default).split(",") if item.strip()]
 
 
+def cache_from_url(url: str) -> dict[str, object]:
+    scheme = url.split("://", 1)[0]
+    if scheme == "locmem":
+        # Pages of about 25 KB: a bounded few MB per process.
+        return {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "OPTIONS": {"MAX_ENTRIES": 500},
+        }
+    if scheme in ("redis", "rediss"):
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+    if scheme == "dummy":
+        return {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
+    raise ImproperlyConfigured(
+        f"CACHE_URL must start with locmem://, redis://, rediss:// or dummy://, not {url!r}."
+    )
+
+
 def env_int(name: str, default: int) -> int:
     value = env(name, str(default))
     try:
@@ -60,6 +77,7 @@ INSTALLED_APPS = [
     "signpost.links",
     "signpost.documents",
     "signpost.worker",
+    "signpost.operations",
     "django_tasks",
     "django_tasks_db",
     "django_otp",
@@ -86,6 +104,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    # Signed-in people's searches read the primary: their own changes, at once.
+    "signpost.search.replica.ReadYourWritesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "signpost.site.middleware.DatabaseBusyMiddleware",
@@ -109,6 +129,9 @@ ROOT_URLCONF = "signpost.urls"
 # how long after that a cache may still answer with it while it asks (signpost/site/caching.py).
 PUBLIC_MAX_AGE = env_int("PUBLIC_MAX_AGE", 60)
 PUBLIC_STALE_WHILE_REVALIDATE = env_int("PUBLIC_STALE_WHILE_REVALIDATE", 300)
+# The reverse proxy's cache folder (deploy/nginx/, docs/deploy.md), on memory: emptied whenever
+# the catalogue changes. Empty when no proxy caches in front of the app.
+PROXY_CACHE_DIR = env("PROXY_CACHE_DIR", "")
 WSGI_APPLICATION = "signpost.wsgi.application"
 
 TEMPLATES = [
@@ -151,14 +174,25 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Searches are short queries over many rows: compiling them (JIT) costs more than it saves.
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 
-# Searches only read, so they can go to a read replica: set SEARCH_DATABASE_URL to one.
+# Searches only read, so they can go to a read replica: set SEARCH_DATABASE_URL to one
+# (docs/replica.md). Signed-in people read the primary, and so does everyone while the
+# replica does not answer (signpost/search/router.py).
 SEARCH_DATABASE = "default"
 if os.environ.get("SEARCH_DATABASE_URL"):
-    DATABASES["search"] = dj_database_url.parse(env("SEARCH_DATABASE_URL"), conn_max_age=60)
+    # A kept connection is checked before each request's first search, so that a replica
+    # stopped since is noticed before a query fails on it.
+    DATABASES["search"] = dj_database_url.parse(
+        env("SEARCH_DATABASE_URL"), conn_max_age=60, conn_health_checks=True
+    )
     DATABASES["search"]["TEST"] = {"MIRROR": "default"}
     if DATABASES["search"]["ENGINE"] == "django.db.backends.postgresql":
-        DATABASES["search"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+        options = DATABASES["search"].setdefault("OPTIONS", {})
+        options["options"] = "-c jit=off"
+        # A replica that cannot be reached costs a request at most this (libpq's least).
+        options["connect_timeout"] = 2
     SEARCH_DATABASE = "search"
+# After a failed attempt, how long the replica is left alone before it is tried again.
+SEARCH_REPLICA_RETRY_SECONDS = float(env_int("SEARCH_REPLICA_RETRY_SECONDS", 5))
 DATABASE_ROUTERS = ["signpost.search.router.PrimaryReplicaRouter"]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -232,7 +266,10 @@ FILE_UPLOAD_HANDLERS = [
     "django.core.files.uploadhandler.TemporaryFileUploadHandler",
 ]
 
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# The cache (rendered public pages, keyed by their validator: signpost/site/caching.py):
+# each process's own memory by default; CACHE_URL=redis://127.0.0.1:6379/0 shares one
+# among all the workers and machines (at scale); dummy:// keeps nothing.
+CACHES = {"default": cache_from_url(env("CACHE_URL", "locmem://"))}
 
 # Where Quick Exit sends a visitor: a neutral page that looks ordinary in a browser history.
 QUICK_EXIT_URL = env("QUICK_EXIT_URL", "https://www.bbc.co.uk/weather")

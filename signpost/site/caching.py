@@ -11,22 +11,27 @@ read the session, and anything but a 200 are left alone (staff pages are `privat
 from SecurityHeadersMiddleware). A search's results page is never kept by the browser (a
 shared device would show the next person what was searched): `no-store`, while the proxy in
 front may keep it briefly in memory (X-Accel-Expires; deploy/nginx/).
+
+Because the validator names everything a page depends on, the rendered page is also kept in
+the cache under it (CACHE_URL: each process's memory, or Redis shared by all): a page is
+rendered once for each state of the catalogue, and any change makes a new validator.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Callable
-from functools import cache
 from pathlib import Path
 
 from django.conf import settings
-from django.db import DEFAULT_DB_ALIAS
+from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 from django.utils import translation
 from django.utils.http import parse_etags
 
 from signpost.search.facets import index_version
+from signpost.search.router import search_alias
 from signpost.site.languages import accepted_language, without_language_prefix
 
 # The request headers some view's page depends on: each goes into the validator.
@@ -37,9 +42,25 @@ PUBLIC = (
 )
 # The parameters that make a page a search a person typed.
 SEARCH_TERMS = ("q",)
+# Rendered pages kept in the cache (CACHE_URL), by validator: a page is rendered once for
+# each state of the catalogue. Not searches (their pages hold what a person typed).
+PAGE_CACHE_SECONDS = 600
+PAGE_CACHE_MAX_BYTES = 512 * 1024
 
 
-@cache
+def _kept(response: HttpResponse) -> tuple[bytes, list[tuple[str, str]]]:
+    return response.content, list(response.headers.items())
+
+
+def _response_from(kept: tuple[bytes, list[tuple[str, str]]]) -> HttpResponse:
+    content, headers = kept
+    response = HttpResponse(content)
+    for name, value in headers:
+        response.headers[name] = value
+    return response
+
+
+@functools.cache
 def code_version() -> str:
     """What the deployed code, templates and translations are: a page rendered by other
     code is another page. Read once a process; every worker of a deploy agrees."""
@@ -60,7 +81,8 @@ def validator(request: HttpRequest) -> str:
     """The ETag a public page at this request has in the catalogue's current state."""
     parts = [
         code_version(),
-        str(index_version(DEFAULT_DB_ALIAS)),
+        # The version of the database the page is read from (a replica may lag).
+        str(index_version(search_alias())),
         translation.get_language() or "",
         accepted_language(request) or "",
         request.get_full_path(),
@@ -89,6 +111,10 @@ class PublicCachingMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if request.method not in ("GET", "HEAD") or is_staff_path(request.path):
             return self.get_response(request)
+        if settings.SESSION_COOKIE_NAME in request.COOKIES:
+            # Signed in: the pages as they are now, read from the primary (their own edits
+            # included), never a copy kept for visitors and never a 304 for one.
+            return self.get_response(request)
         search = _is_search(request)
         etag = None if search else validator(request)
         asked = request.headers.get("If-None-Match", "")
@@ -97,6 +123,9 @@ class PublicCachingMiddleware:
             unchanged.headers["ETag"] = etag
             unchanged.headers["Cache-Control"] = PUBLIC
             return unchanged
+        key = f"page:{etag}" if etag else ""
+        if key and (kept := cache.get(key)) is not None:
+            return _response_from(kept)
         response = self.get_response(request)
         if not self._shared(request, response):
             return response
@@ -104,9 +133,11 @@ class PublicCachingMiddleware:
             # Not in the browser; a shared cache in front may hold it a moment in memory.
             response.headers["Cache-Control"] = "no-store"
             response.headers["X-Accel-Expires"] = str(settings.PUBLIC_MAX_AGE)
-        else:
-            response.headers.setdefault("ETag", etag or "")
-            response.headers["Cache-Control"] = PUBLIC
+            return response
+        response.headers.setdefault("ETag", etag or "")
+        response.headers["Cache-Control"] = PUBLIC
+        if not response.streaming and len(response.content) <= PAGE_CACHE_MAX_BYTES:
+            cache.set(key, _kept(response), PAGE_CACHE_SECONDS)
         return response
 
     @staticmethod

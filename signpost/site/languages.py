@@ -10,7 +10,6 @@ from functools import cache
 from django.conf import settings
 from django.core.exceptions import DisallowedHost
 from django.http import HttpRequest
-from django.urls import translate_url
 from django.utils import translation
 from django.utils.translation.trans_real import language_code_prefix_re, parse_accept_lang_header
 
@@ -52,12 +51,14 @@ def own_name(code: str) -> str:
 def interface_languages(request: HttpRequest) -> list[InterfaceLanguage]:
     """Every interface language, each with the current page (and its query) in it."""
     current = translation.get_language()
-    path = request.get_full_path()
+    # The same address under another prefix: no page's own path is translated, so this is
+    # what translate_url() gives, without resolving and reversing it fourteen times a page.
+    path = without_language_prefix(request.get_full_path())
     return [
         InterfaceLanguage(
             code=code,
             name=own_name(code),
-            url=translate_url(path, code),
+            url=path if code == settings.LANGUAGE_CODE else f"/{code}{path}",
             current=code == current,
             bidi=translation.get_language_info(code)["bidi"],
         )
