@@ -542,4 +542,8 @@ def endpoint(request: HttpRequest) -> HttpResponse:
         absolute=request.build_absolute_uri,
     )
     body = respond(dict(arguments.lists()), site=site)
-    return HttpResponse(body, content_type="text/xml; charset=utf-8")
+    response = HttpResponse(body, content_type="text/xml; charset=utf-8")
+    # Each answer carries its own responseDate, and a resumption token expires: it is made
+    # afresh every time, never kept as the catalogue's pages are (site/caching.py).
+    response.headers["Cache-Control"] = "no-cache"
+    return response
