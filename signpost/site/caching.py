@@ -30,6 +30,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 from django.utils import translation
 from django.utils.http import parse_etags
 
+from signpost.api.languages import API_PREFIX
 from signpost.search.facets import index_version
 from signpost.search.router import search_alias
 from signpost.site.languages import accepted_language, without_language_prefix
@@ -99,7 +100,7 @@ def _matches(header: str, etag: str) -> bool:
 
 
 def _is_search(request: HttpRequest) -> bool:
-    return not request.path.startswith("/api/") and any(
+    return not request.path.startswith(API_PREFIX) and any(
         request.GET.get(name, "").strip() for name in SEARCH_TERMS
     )
 
